@@ -1,0 +1,99 @@
+"""The processed dataset lesson 01 writes and every later lesson reads.
+
+Under ``data/processed/<dataset>/``:
+
+- ``ratings_encoded.csv``: one row per rating with the original IDs, the
+  contiguous ``user_idx`` / ``movie_idx`` and the ``split`` it belongs to;
+- ``movies.csv``: ``movie_idx``, original ``movie`` ID, ``title`` and ``n_ratings``
+  of every rated movie, so indices can be turned back into titles;
+- ``users.csv``: ``user_idx`` and original ``user`` ID;
+- ``split.json``: how the split was drawn and its sizes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cfcourse.encoding import IdMap
+from cfcourse.paths import CoursePaths
+from cfcourse.prerequisites import require_files
+
+RATINGS_FILE = "ratings_encoded.csv"
+MOVIES_FILE = "movies.csv"
+USERS_FILE = "users.csv"
+SPLIT_FILE = "split.json"
+
+
+def save_processed(
+    paths: CoursePaths,
+    ratings: pd.DataFrame,
+    users: IdMap,
+    movies: IdMap,
+    titles: pd.DataFrame,
+    split_info: dict,
+) -> None:
+    """Write what later lessons need. ``ratings`` carries ``user_idx``, ``movie_idx`` and ``split``."""
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    ratings.to_csv(paths.processed / RATINGS_FILE, index=False)
+    counts = np.bincount(ratings["movie_idx"], minlength=len(movies))
+    movie_table = pd.DataFrame({"movie_idx": np.arange(len(movies)), "movie": movies.ids, "n_ratings": counts})
+    movie_table = movie_table.merge(titles, on="movie", how="left")
+    movie_table["title"] = movie_table["title"].fillna("(title missing)")
+    movie_table.to_csv(paths.processed / MOVIES_FILE, index=False)
+    pd.DataFrame({"user_idx": np.arange(len(users)), "user": users.ids}).to_csv(paths.processed / USERS_FILE, index=False)
+    (paths.processed / SPLIT_FILE).write_text(json.dumps(split_info, indent=2) + "\n")
+
+
+@dataclass(frozen=True)
+class LessonData:
+    """The encoded ratings split three ways, with the tables to translate indices back."""
+
+    ratings: pd.DataFrame
+    movies: pd.DataFrame
+    users: pd.DataFrame
+    split_info: dict
+
+    def part(self, name: str) -> pd.DataFrame:
+        """The rows of one split: ``"train"``, ``"val"`` or ``"test"``."""
+        return self.ratings[self.ratings["split"] == name].reset_index(drop=True)
+
+    @property
+    def train(self) -> pd.DataFrame:
+        return self.part("train")
+
+    @property
+    def val(self) -> pd.DataFrame:
+        return self.part("val")
+
+    @property
+    def test(self) -> pd.DataFrame:
+        return self.part("test")
+
+    @property
+    def n_users(self) -> int:
+        return len(self.users)
+
+    @property
+    def n_movies(self) -> int:
+        return len(self.movies)
+
+
+def load_processed(paths: CoursePaths) -> LessonData:
+    """Read what lesson 01 saved, or stop with a message saying to run lesson 01 first."""
+    files = [paths.processed / name for name in (RATINGS_FILE, MOVIES_FILE, USERS_FILE, SPLIT_FILE)]
+    require_files(*files, written_by="01_preprocessing", dataset=paths.dataset)
+    return LessonData(
+        ratings=pd.read_csv(files[0]),
+        movies=pd.read_csv(files[1]),
+        users=pd.read_csv(files[2]),
+        split_info=json.loads(files[3].read_text()),
+    )
+
+
+def model_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The two inputs every model in the course takes, by their ``Input`` names."""
+    return {"user": frame["user_idx"].to_numpy(), "movie": frame["movie_idx"].to_numpy()}
