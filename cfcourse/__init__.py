@@ -16,3 +16,10 @@ This package holds only what several lessons, the scripts and the tests share:
 - :mod:`cfcourse.parameters`    checks for the values a lesson's ``parameters`` cell may receive
 - :mod:`cfcourse.plotting`      small plotting helpers shared by the training lessons
 """
+
+import os
+
+# TensorFlow's C++ start-up logging (CPU feature notes, graph warnings) goes straight to the
+# process's stderr, where a notebook would store it. It must be switched off before
+# TensorFlow is imported, so the lessons import this package first.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -56,7 +56,7 @@ from cfcourse.datasets import (
     UnknownDatasetError,
     get_dataset,
 )
-from cfcourse.paths import default_data_dir
+from cfcourse.paths import default_data_dir, shown_path
 
 #: Environment variable naming a mirror (folder, ``file://`` or ``http(s)://`` URL) to use instead of GroupLens.
 MIRROR_VARIABLE = "MOVIELENS_MIRROR"
@@ -214,7 +214,7 @@ def _archive_in_folder(folder: Path, archive: str) -> ArchiveSource:
     path = folder / archive
     if not path.is_file():
         raise DownloadError(f"mirror folder {folder} has no {archive} (looked for {path}); put the archive there or use another mirror")
-    return ArchiveSource(path, f"the mirror folder {folder}")
+    return ArchiveSource(path, f"the mirror folder {shown_path(folder)}")
 
 
 # --- Getting the archive ---------------------------------------------------------------------
@@ -412,7 +412,7 @@ def _already_present(spec: DatasetSpec, raw: Path, accept_new_edition: bool, out
         return False
     mismatches = verify_files(spec, raw)
     if not mismatches:
-        print(f"{spec.name} is already present and verified in {target}; nothing to fetch.", file=out, flush=True)
+        print(f"{spec.name} is already present and verified in {shown_path(target)}; nothing to fetch.", file=out, flush=True)
         return True
     # Once a new edition has been accepted, fetching it again on every call would only cost time.
     if accept_new_edition and all(mismatch.actual is not None for mismatch in mismatches):
@@ -423,7 +423,7 @@ def _already_present(spec: DatasetSpec, raw: Path, accept_new_edition: bool, out
             flush=True,
         )
         return True
-    print(f"{spec.name} in {target} is incomplete or differs from the course's edition; fetching it again.", file=out, flush=True)
+    print(f"{spec.name} in {shown_path(target)} is incomplete or differs from the course's edition; fetching it again.", file=out, flush=True)
     return False
 
 
@@ -472,7 +472,7 @@ def fetch(
         extract_safely(archive, unpacked, source.label)
         _check_extracted(spec, unpacked, accept_new_edition, source.label, out)
         _move_into_place(unpacked / spec.name, target, workspace)
-    print(f"{spec.name} is ready in {target}\n\n{LICENCE_NOTICE}\n\nPlease cite:\n{CITATION}", file=out, flush=True)
+    print(f"{spec.name} is ready in {shown_path(target)}\n\n{LICENCE_NOTICE}\n\nPlease cite:\n{CITATION}", file=out, flush=True)
     return target
 
 
@@ -481,7 +481,7 @@ def _write_synthetic(spec: DatasetSpec, data_dir: Path, out: TextIO) -> Path:
     raw = data_dir / "raw"
     target = raw / spec.name
     if (raw / spec.ratings_file).is_file() and (raw / spec.movies_file).is_file():
-        print(f"{spec.name} is already present in {target}; nothing to generate.", file=out, flush=True)
+        print(f"{spec.name} is already present in {shown_path(target)}; nothing to generate.", file=out, flush=True)
         return target
     from cfcourse.synthetic import write_synthetic_dataset  # needs numpy and pandas, so only when asked for
 
@@ -490,7 +490,7 @@ def _write_synthetic(spec: DatasetSpec, data_dir: Path, out: TextIO) -> Path:
         generated = workspace.new_folder(f".generate-{spec.name}-") / spec.name
         write_synthetic_dataset(generated)
         _move_into_place(generated, target, workspace)
-    print(f"Generated the {spec.name} dataset in {target}", file=out, flush=True)
+    print(f"Generated the {spec.name} dataset in {shown_path(target)}", file=out, flush=True)
     return target
 
 

@@ -62,6 +62,16 @@ class CoursePaths:
         return self.metrics / f"{model_name}.json"
 
 
+def shown_path(path: str | os.PathLike) -> str:
+    """``path`` as a message or a notebook should show it: relative to the repository when it lies
+    inside it or beside it (``data/raw/...``, ``../shared/...``), so output names no machine's folders."""
+    path = Path(path).resolve()
+    for base, prefix in ((REPOSITORY_ROOT, ""), (REPOSITORY_ROOT.parent, "..")):
+        if path.is_relative_to(base):
+            return str(Path(prefix) / path.relative_to(base)) if prefix else str(path.relative_to(base))
+    return str(path)
+
+
 def course_paths(dataset: str, data_dir: str | os.PathLike | None = None) -> CoursePaths:
     """The :class:`CoursePaths` of ``dataset`` under ``data_dir`` (default: :func:`default_data_dir`)."""
     return CoursePaths(Path(data_dir) if data_dir else default_data_dir(), dataset)

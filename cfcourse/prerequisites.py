@@ -9,20 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cfcourse.paths import REPOSITORY_ROOT
+from cfcourse.paths import shown_path
 
 
 class MissingPrerequisiteError(FileNotFoundError):
     """A file a lesson needs is not there yet; the message says which lesson writes it."""
-
-
-def shown_path(path: Path) -> str:
-    """``path`` relative to the repository when it lies inside it, so messages name no machine's folders."""
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(REPOSITORY_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def require_files(*paths: Path, written_by: str, dataset: str) -> None:

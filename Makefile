@@ -1,0 +1,59 @@
+# The course's commands. `make` alone lists them.
+#   make run-all   set up, download the data, run every lesson, print the table of models
+#   make test      set up and run the tests
+# Every target sets itself up first, so a fresh clone needs only python3 (3.11) and make.
+
+PYTHON ?= python3
+DATASET ?= ml-latest-small
+VENV := .venv
+PY := $(VENV)/bin/python
+SETUP_STAMP := $(VENV)/.installed
+KERNEL_NAME := cf-course
+UV_VERSION := 0.13.9
+
+# Lessons run from notebooks/, so a mirror given as a relative folder is made absolute here.
+ifneq ($(MOVIELENS_MIRROR),)
+ifneq ($(wildcard $(MOVIELENS_MIRROR)),)
+export MOVIELENS_MIRROR := $(abspath $(MOVIELENS_MIRROR))
+endif
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help setup download run-all execute-notebooks test lab lock clean
+
+help: ## List the targets with what each does
+	@echo "Collaborative filtering with Keras: the course's commands (DATASET=$(DATASET))"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+setup: $(SETUP_STAMP) ## Create .venv from the lock, install the course package, register the Jupyter kernel
+
+$(SETUP_STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "this course needs Python 3.11; run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --editable .
+	$(PY) -m ipykernel install --user --name $(KERNEL_NAME) --display-name "Python 3.11 (cf-course)" >/dev/null
+	@touch $@
+
+download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIRROR)
+	$(PY) scripts/download_movielens.py --dataset $(DATASET)
+
+run-all: setup ## Run all six lessons headless into data/executed/DATASET/ and print the table of models
+	$(PY) scripts/run_course.py --dataset $(DATASET)
+
+execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in place on ml-latest-small
+	$(PY) scripts/run_course.py --in-place
+
+test: setup ## Run every test: unit, smoke (lessons on synthetic data) and nbval (stored outputs)
+	$(PY) -m pytest
+
+lab: setup ## Open the lessons in JupyterLab (prints the URL to open)
+	$(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser
+
+lock: setup ## Re-resolve requirements.lock for Linux, macOS and Windows from pyproject.toml
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --no-header -o requirements.lock
+
+clean: ## Delete downloaded data, processed data, models, metrics and executed copies (never the notebooks)
+	rm -rf data/raw data/processed data/models data/metrics data/executed
