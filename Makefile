@@ -19,7 +19,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup download run-all execute-notebooks test lab lock clean
+.PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock clean
 
 help: ## List the targets with what each does
 	@echo "Collaborative filtering with Keras: the course's commands (DATASET=$(DATASET))"
@@ -45,11 +45,20 @@ run-all: setup ## Run all six lessons headless into data/executed/DATASET/ and p
 execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in place on ml-latest-small
 	$(PY) scripts/run_course.py --in-place
 
-test: setup ## Run every test: unit, smoke (lessons on synthetic data) and nbval (stored outputs)
-	$(PY) -m pytest
+test: test-unit test-smoke test-nbval ## Run every test: the three tiers below, in order
+
+test-unit: setup ## Unit tier: the package, downloads through a local HTTP server, JupyterLab, stored notebooks
+	$(PY) -m pytest -m "not smoke"
+
+test-smoke: setup ## Smoke tier: every lesson run by papermill on synthetic data with tiny parameters
+	$(PY) -m pytest -m smoke
+
+test-nbval: setup ## nbval tier: re-run the committed lessons on ml-latest-small and compare their outputs
+	$(PY) -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 lab: setup ## Open the lessons in JupyterLab (prints the URL to open)
-	$(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser
+	@echo "JupyterLab starts below; open the http://127.0.0.1:8888/lab?token=... URL it prints (with its own port and token)."
+	$(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser --ServerApp.ip=127.0.0.1
 
 lock: setup ## Re-resolve requirements.lock for Linux, macOS and Windows from pyproject.toml
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)

@@ -38,7 +38,8 @@ class IdMap:
         positions = np.clip(positions, 0, len(self.ids) - 1)
         unknown = self.ids[positions] != values
         if unknown.any():
-            raise KeyError(f"ID {values[unknown][0]!r} is not in this map of {len(self)} IDs")
+            # .item(): numpy 2 would show the ID as ``np.int64(8)``.
+            raise KeyError(f"ID {values[unknown][0].item()!r} is not in this map of {len(self)} IDs")
         return positions
 
     def decode(self, indices) -> np.ndarray:

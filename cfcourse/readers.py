@@ -15,6 +15,7 @@ Three formats exist:
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -41,8 +42,11 @@ def _read_100k_ratings(path: Path) -> pd.DataFrame:
 
 
 def _read_100k_movies(path: Path) -> pd.DataFrame:
-    # u.item has 24 columns; the first two are the ID and the title.
-    return pd.read_csv(path, sep="|", header=None, encoding="latin-1", usecols=[0, 1], names=MOVIE_COLUMNS)
+    # u.item has 24 columns; the first two are the ID and the title. Fields are never quoted, so a
+    # title that starts with '"' must be read as it is, not as the start of a quoted field.
+    return pd.read_csv(
+        path, sep="|", header=None, encoding="latin-1", usecols=[0, 1], names=MOVIE_COLUMNS, quoting=csv.QUOTE_NONE
+    )
 
 
 def _read_dat_ratings(path: Path) -> pd.DataFrame:

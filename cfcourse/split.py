@@ -22,8 +22,8 @@ DEFAULT_SEED = 42
 def split_labels(n_rows: int, fractions=DEFAULT_FRACTIONS, seed: int = DEFAULT_SEED) -> np.ndarray:
     """A label ``"train"``, ``"val"`` or ``"test"`` for each of ``n_rows`` rows.
 
-    The sizes are ``fractions`` of ``n_rows`` (rounded, test takes what is left);
-    which rows get which label is a permutation drawn from ``seed``.
+    The sizes are ``fractions`` of ``n_rows`` (rounded, test takes what is left), and none may be
+    empty; which rows get which label is a permutation drawn from ``seed``.
     """
     fractions = tuple(float(f) for f in fractions)
     if len(fractions) != 3 or min(fractions) <= 0 or not np.isclose(sum(fractions), 1.0):
@@ -32,6 +32,9 @@ def split_labels(n_rows: int, fractions=DEFAULT_FRACTIONS, seed: int = DEFAULT_S
         raise ValueError(f"cannot split {n_rows} rows three ways")
     n_train = int(round(n_rows * fractions[0]))
     n_val = int(round(n_rows * fractions[1]))
+    for name, size in zip(SPLIT_NAMES, (n_train, n_val, n_rows - n_train - n_val)):
+        if size == 0:
+            raise ValueError(f"the {name} part of {n_rows} rows split {fractions} would be empty")
     labels = np.empty(n_rows, dtype=object)
     order = np.random.default_rng(seed).permutation(n_rows)
     labels[order[:n_train]] = "train"

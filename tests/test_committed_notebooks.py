@@ -1,0 +1,78 @@
+"""The committed lessons hold one clean top-to-bottom run: what a learner sees before running anything."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from lesson_runs import NOTEBOOKS
+
+LESSON_FILES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+TRAINING_LESSONS = ["02_dot_product", "03_bias", "04_neural_net"]
+MACHINE_PATH = re.compile(r"(/work/|/root/|/tmp/|/home/|/Users/|[A-Z]:\\\\|\.pyenv|site-packages)")
+
+
+def cells_of(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def code_cells(path):
+    return [cell for cell in cells_of(path) if cell["cell_type"] == "code"]
+
+
+def test_all_six_lessons_are_there():
+    assert [p.stem[:2] for p in LESSON_FILES] == ["00", "01", "02", "03", "04", "05"]
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
+def test_one_clean_top_to_bottom_run(path):
+    counts = [cell["execution_count"] for cell in code_cells(path)]
+    assert counts == list(range(1, len(counts) + 1))
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
+def test_no_errors_no_stderr_no_carriage_returns(path):
+    for cell in code_cells(path):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error"
+            assert output.get("name") != "stderr", "".join(output.get("text", ""))[:200]
+            assert "\r" not in "".join(output.get("text", ""))
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
+def test_no_paths_of_the_machine_that_ran_it(path):
+    for cell in code_cells(path):
+        match = MACHINE_PATH.search(json.dumps(cell["outputs"]))
+        assert match is None, f"output names {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
+def test_no_papermill_metadata(path):
+    notebook = json.loads(path.read_text())
+    assert "papermill" not in notebook["metadata"]
+    for cell in notebook["cells"]:
+        assert not {"papermill", "execution"} & cell["metadata"].keys()
+        assert "injected-parameters" not in cell["metadata"].get("tags", [])
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
+def test_reads_as_a_lesson(path):
+    cells = cells_of(path)
+    assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# Lesson")
+    assert "What you will learn" in "".join(cells[0]["source"])
+    assert "## Summary" in "".join(cells[-1]["source"]) and "Things to try" in "".join(cells[-1]["source"])
+    tagged = [cell for cell in code_cells(path) if "parameters" in cell["metadata"].get("tags", [])]
+    assert len(tagged) == 1 and 'dataset = "ml-latest-small"' in "".join(tagged[0]["source"])
+
+
+@pytest.mark.parametrize("lesson", TRAINING_LESSONS)
+def test_training_lesson_ends_with_a_check_against_its_published_rmse(lesson):
+    check = code_cells(NOTEBOOKS / f"{lesson}.ipynb")[-1]
+    source = "".join(check["source"])
+    assert "PUBLISHED_TEST_RMSE" in source and "assert" in source
+    assert "nbval-ignore-output" not in check["metadata"].get("tags", []), "nbval must compare the check cell"
+    published = float(re.search(r'"ml-latest-small": ([0-9.]+)', source).group(1))
+    stored = "".join("".join(output.get("text", [])) for output in check["outputs"])
+    assert f"published {published:.4f}" in stored

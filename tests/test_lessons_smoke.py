@@ -1,0 +1,101 @@
+"""The smoke tier: every lesson, run by papermill on the synthetic dataset with tiny parameters.
+
+The synthetic data has planted user/movie structure (see cfcourse.synthetic), so every model that
+learns must beat predicting the global mean by a clear margin.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from cfcourse.paths import course_paths, summary_file
+from cfcourse.processed import load_processed
+from cfcourse.synthetic import synthetic_ratings
+from lesson_runs import outputs_of, run_course
+
+pytestmark = pytest.mark.smoke
+
+MODELS = ["dot_product", "bias", "neural_net"]
+LESSONS = ["00_download", "01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings"]
+
+
+def most_rated_synthetic_title() -> str:
+    ratings, movies = synthetic_ratings()
+    most_rated = ratings.movieId.value_counts().index[0]
+    return movies.loc[movies.movieId == most_rated, "title"].iloc[0]
+
+
+@pytest.fixture(scope="module")
+def course_run(tmp_path_factory):
+    """One run of the whole course on synthetic data into a fresh data folder."""
+    data_dir = tmp_path_factory.mktemp("smoke-data")
+    result = run_course(
+        "--dataset", "synthetic", "--data-dir", str(data_dir),
+        "-p", "epochs=5", "-p", "batch_size=256", "-p", "n_factors=8", "-p", "min_ratings=10",
+        "-p", f"query_movie={most_rated_synthetic_title()!r}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data_dir, result
+
+
+def test_every_lesson_ran_and_the_table_was_printed(course_run):
+    data_dir, result = course_run
+    for lesson in LESSONS:
+        assert lesson in result.stdout
+        assert (data_dir / "executed" / "synthetic" / f"{lesson}.ipynb").exists()
+    for model in MODELS:
+        assert model in result.stdout.split("All 6 lessons ran")[1]
+
+
+def test_metrics_files_are_complete_and_sane(course_run):
+    data_dir, _ = course_run
+    paths = course_paths("synthetic", data_dir)
+    for model in MODELS:
+        record = json.loads(paths.metrics_file(model).read_text())
+        assert record["model"] == model and record["dataset"] == "synthetic"
+        assert 1 <= record["epochs"] <= 5
+        assert record["train_seconds"] > 0
+        assert math.isclose(record["seconds_per_epoch"], record["train_seconds"] / record["epochs"], rel_tol=0.01)
+        assert 0 < record["val_rmse"] < 5 and 0 < record["test_rmse"] < 5
+        assert paths.model_file(model).exists()
+
+
+def test_summary_json_lists_every_model_with_the_required_keys(course_run):
+    data_dir, _ = course_run
+    summary = json.loads(summary_file(data_dir).read_text())
+    assert [row["model"] for row in summary] == MODELS
+    for row in summary:
+        assert {"model", "test_rmse", "val_rmse", "epochs", "train_seconds"} <= row.keys()
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_model_beats_the_global_mean_on_planted_data(course_run, model):
+    data_dir, _ = course_run
+    paths = course_paths("synthetic", data_dir)
+    data = load_processed(paths)
+    global_mean_rmse = float(np.sqrt(((data.test.rating - data.train.rating.mean()) ** 2).mean()))
+    test_rmse = json.loads(paths.metrics_file(model).read_text())["test_rmse"]
+    assert test_rmse < 0.9 * global_mean_rmse, f"{model}: {test_rmse} vs global mean {global_mean_rmse:.4f}"
+
+
+def test_executed_lessons_hold_no_errors_and_no_stderr(course_run):
+    data_dir, _ = course_run
+    for lesson in LESSONS:
+        for output in outputs_of(data_dir / "executed" / "synthetic" / f"{lesson}.ipynb"):
+            assert output["output_type"] != "error", lesson
+            assert output.get("name") != "stderr", f"{lesson}: {''.join(output['text'])[:300]}"
+
+
+def test_inspection_lesson_produced_its_tables_and_plot(course_run):
+    data_dir, _ = course_run
+    outputs = outputs_of(data_dir / "executed" / "synthetic" / "05_inspect_embeddings.ipynb")
+    text = "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert "same both ways: True" in text
+    for heading in ["Most liked", "Least liked", "Component 1", "Most similar to", "rated highest", "recommended"]:
+        assert heading in text, heading
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 1
