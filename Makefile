@@ -14,13 +14,6 @@ UV_VERSION := 0.13.9
 # Jupyter refuses to run as root (common in containers) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# Lessons run from notebooks/, so a mirror given as a relative folder is made absolute here.
-ifneq ($(MOVIELENS_MIRROR),)
-ifneq ($(wildcard $(MOVIELENS_MIRROR)),)
-export MOVIELENS_MIRROR := $(abspath $(MOVIELENS_MIRROR))
-endif
-endif
-
 .DEFAULT_GOAL := help
 .PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock benchmark clean
 

@@ -15,6 +15,7 @@ This package holds only what several lessons, the scripts and the tests share:
 - :mod:`cfcourse.prerequisites` clear messages when a lesson runs before the one it builds on
 - :mod:`cfcourse.parameters`    checks for the values a lesson's ``parameters`` cell may receive
 - :mod:`cfcourse.plotting`      small plotting helpers shared by the training lessons
+- :mod:`cfcourse.baselines`     the global mean and closed-form biases the benchmark compares with
 """
 
 import os

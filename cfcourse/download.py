@@ -56,7 +56,7 @@ from cfcourse.datasets import (
     UnknownDatasetError,
     get_dataset,
 )
-from cfcourse.paths import default_data_dir, shown_path
+from cfcourse.paths import REPOSITORY_ROOT, default_data_dir, shown_path
 
 #: Environment variable naming a mirror (folder, ``file://`` or ``http(s)://`` URL) to use instead of GroupLens.
 MIRROR_VARIABLE = "MOVIELENS_MIRROR"
@@ -204,8 +204,20 @@ def archive_source(archive: str, mirror: str | None) -> ArchiveSource:
     elif "://" in mirror:
         raise DownloadError(f"mirror {mirror!r} is neither a folder nor an http(s):// or file:// URL; fix --mirror or {MIRROR_VARIABLE}")
     else:
-        folder = Path(mirror).expanduser()
+        folder = _mirror_folder(mirror)
     return _archive_in_folder(folder.resolve(), archive)
+
+
+def _mirror_folder(mirror: str) -> Path:
+    """The folder a mirror path names: relative to the current folder, or failing that to the repository.
+
+    The second chance is for lessons, which run in ``notebooks/`` while a learner sets
+    ``MOVIELENS_MIRROR=../shared/data/movielens`` thinking of the repository's root.
+    """
+    folder = Path(mirror).expanduser()
+    if not folder.is_absolute() and not folder.is_dir() and (REPOSITORY_ROOT / folder).is_dir():
+        return REPOSITORY_ROOT / folder
+    return folder
 
 
 def _archive_in_folder(folder: Path, archive: str) -> ArchiveSource:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cfcourse import download
-from cfcourse.datasets import CITATION, DATASETS, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError
+from cfcourse.datasets import CITATION, DATASETS, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset
 from cfcourse.download import DownloadError, fetch, fetch_dataset, main
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
@@ -322,6 +322,18 @@ def test_a_mirror_folder_is_copied_from(server, tmp_path, monkeypatch, form):
     assert f"the mirror folder {server.folder}" in output
     assert (tmp_path / "data" / "raw" / "toy" / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
     assert server.requests == []
+
+
+def test_a_relative_mirror_folder_is_also_looked_up_from_the_repository(tmp_path, monkeypatch):
+    """Lessons run in notebooks/, but learners name the mirror from the repository's root."""
+    relative_mirror = "../shared/data/movielens"
+    if not (SHARED_MIRROR / "ml-100k.zip").is_file():
+        pytest.skip(f"no MovieLens mirror at {relative_mirror} beside the repository")
+    monkeypatch.chdir(tmp_path)
+
+    raw = fetch(get_dataset("ml-100k"), tmp_path / "data", mirror=relative_mirror, out=io.StringIO())
+
+    assert (raw / "u.data").is_file()
 
 
 def test_a_mirror_folder_without_the_archive_names_the_path(server, data_dir):
