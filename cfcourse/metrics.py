@@ -84,6 +84,29 @@ def format_table(records: list[dict]) -> str:
     return "\n".join([header, "-" * len(header), *rows])
 
 
+#: How far a lesson's test RMSE may drift from the value it was published with before its check fails.
+PUBLISHED_RMSE_TOLERANCE = 0.01
+
+
+def check_published_rmse(test_rmse: float, dataset: str, published: dict[str, float],
+                         tolerance: float = PUBLISHED_RMSE_TOLERANCE) -> None:
+    """Stop if a lesson's test RMSE on ``dataset`` drifted from the value it was published with.
+
+    ``published`` maps dataset names to the test RMSE stored in the lesson's committed
+    outputs. Within ``tolerance`` is machine-to-machine float noise; beyond it, something
+    changed what the lesson teaches: its code, a dependency or the data. Datasets with no
+    published value (a learner's own experiment) are not checked.
+    """
+    if dataset not in published:
+        print(f"no published test RMSE for {dataset}; nothing to check")
+        return
+    expected = published[dataset]
+    if abs(test_rmse - expected) > tolerance:
+        raise AssertionError(f"test RMSE {test_rmse:.4f} is not within {tolerance} of the published {expected:.4f}; "
+                             "expected if you changed the lesson's parameters, a regression otherwise")
+    print(f"test RMSE is within {tolerance} of the published {expected:.4f}")
+
+
 def model_rmse(model, frame, batch_size: int = 8192) -> float:
     """RMSE of a Keras model's predictions on the rows of ``frame`` (a split of the lesson data)."""
     from cfcourse.processed import model_inputs

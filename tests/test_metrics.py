@@ -7,7 +7,15 @@ import math
 
 import pytest
 
-from cfcourse.metrics import SUMMARY_KEYS, format_table, read_model_metrics, rmse, write_model_metrics, write_summary
+from cfcourse.metrics import (
+    SUMMARY_KEYS,
+    check_published_rmse,
+    format_table,
+    read_model_metrics,
+    rmse,
+    write_model_metrics,
+    write_summary,
+)
 from cfcourse.paths import course_paths
 
 
@@ -84,3 +92,19 @@ def test_format_table_has_one_row_per_record():
     assert set(rule) == {"-"}
     assert [row.split()[0] for row in rows] == ["bias", "dot_product", "neural_net"]
     assert rows[0].split()[2:] == ["0.9100", "0.9000", "3", "1.50", "0.500"]
+
+
+def test_check_published_rmse_passes_within_the_tolerance(capsys):
+    check_published_rmse(0.8873 + 0.009, "ml-latest-small", {"ml-latest-small": 0.8873})
+    assert "within 0.01 of the published 0.8873" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("drift", [0.011, -0.011, 0.4])
+def test_check_published_rmse_fails_beyond_the_tolerance(drift):
+    with pytest.raises(AssertionError, match="not within 0.01 of the published 0.8873"):
+        check_published_rmse(0.8873 + drift, "ml-latest-small", {"ml-latest-small": 0.8873})
+
+
+def test_check_published_rmse_skips_datasets_without_a_published_value(capsys):
+    check_published_rmse(3.0, "synthetic", {"ml-latest-small": 0.8873})
+    assert "nothing to check" in capsys.readouterr().out
