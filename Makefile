@@ -26,7 +26,6 @@ setup: $(SETUP_STAMP) ## Create .venv from the lock, install the course package,
 $(SETUP_STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "this course needs Python 3.11; run make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps --editable .
 	$(PY) -m ipykernel install --user --name $(KERNEL_NAME) --display-name "Python 3.11 (cf-course)" >/dev/null
