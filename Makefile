@@ -43,13 +43,14 @@ execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in p
 test: test-unit test-smoke test-nbval ## Run every test: the three tiers below, in order
 
 test-unit: setup ## Unit tier: the package, downloads through a local HTTP server, JupyterLab, stored notebooks
-	$(PY) -m pytest -m "not smoke"
+	$(PY) -m pytest -m "not smoke and not nbval"
 
 test-smoke: setup ## Smoke tier: every lesson run by papermill on synthetic data with tiny parameters
 	$(PY) -m pytest -m smoke
 
 test-nbval: setup ## nbval tier: re-run the committed lessons on ml-latest-small and compare their outputs
 	$(PY) -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+	$(PY) -m pytest -m nbval
 
 lab: setup ## Open the lessons in JupyterLab (prints the URL to open)
 	@echo "JupyterLab starts below; open the http://127.0.0.1:8888/lab?token=... URL it prints (with its own port and token)."
