@@ -28,7 +28,7 @@ $(SETUP_STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps --editable .
-	$(PY) -m ipykernel install --user --name $(KERNEL_NAME) --display-name "Python 3.11 (cf-course)" >/dev/null
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python 3.11 (cf-course)" >/dev/null
 	@touch $@
 
 download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIRROR)
