@@ -4,6 +4,7 @@ The lessons in ``notebooks/`` hold the models, the training and the analysis.
 This package holds only what several lessons, the scripts and the tests share:
 
 - :mod:`cfcourse.paths`         where downloaded data, processed data, models and metrics live
+- :mod:`cfcourse.course`        the lessons in running order and the models they train
 - :mod:`cfcourse.datasets`      the registry of MovieLens editions the course knows
 - :mod:`cfcourse.download`      fetch, verify and unpack an archive (also a command-line tool)
 - :mod:`cfcourse.readers`       read each MovieLens file format into the same columns

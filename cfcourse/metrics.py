@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from cfcourse.paths import CoursePaths
+from cfcourse.processed import model_inputs
 
 SUMMARY_KEYS = ("model", "dataset", "test_rmse", "val_rmse", "epochs", "train_seconds", "seconds_per_epoch")
 
@@ -109,7 +110,5 @@ def check_published_rmse(test_rmse: float, dataset: str, published: dict[str, fl
 
 def model_rmse(model, frame, batch_size: int = 8192) -> float:
     """RMSE of a Keras model's predictions on the rows of ``frame`` (a split of the lesson data)."""
-    from cfcourse.processed import model_inputs
-
     predicted = model.predict(model_inputs(frame), batch_size=batch_size, verbose=0)
     return rmse(frame["rating"], predicted)

@@ -55,10 +55,11 @@ from cfcourse.baselines import (  # noqa: E402
     fit_closed_form_biases,
     fit_global_mean,
 )
+from cfcourse.course import LESSONS, MODELS  # noqa: E402
 from cfcourse.metrics import rmse  # noqa: E402
 from cfcourse.paths import course_paths  # noqa: E402
 from cfcourse.processed import LessonData, load_processed  # noqa: E402
-from run_course import COMMITTED_DATASET, LESSONS, MODELS  # noqa: E402
+from run_course import COMMITTED_DATASET  # noqa: E402
 
 #: The row every other row is compared with.
 REFERENCE_MODEL = "SVD (surprise, tuned)"

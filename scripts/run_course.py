@@ -21,23 +21,13 @@ from pathlib import Path
 import nbformat
 import papermill
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPOSITORY_ROOT))
+# Lets the script find the package in a checkout that was never pip-installed.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cfcourse.course import LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.paths import course_paths, summary_file  # noqa: E402
 
-NOTEBOOKS_DIR = REPOSITORY_ROOT / "notebooks"
-LESSONS = [
-    "00_download",
-    "01_preprocessing",
-    "02_dot_product",
-    "03_bias",
-    "04_neural_net",
-    "05_inspect_embeddings",
-]
-#: The trained models in lesson order, as their metrics files name them.
-MODELS = ["dot_product", "bias", "neural_net"]
 COMMITTED_DATASET = "ml-latest-small"
 
 

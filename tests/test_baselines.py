@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,8 @@ from cfcourse.baselines import (
     fit_global_mean,
 )
 from cfcourse.metrics import rmse
+from cfcourse.paths import REPOSITORY_ROOT
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 N_USERS, N_MOVIES = 200, 150
 PLANTED_MEAN = 3.5
 

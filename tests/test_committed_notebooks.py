@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lesson_runs import NOTEBOOKS
+from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
 
 LESSON_FILES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 TRAINING_LESSONS = ["02_dot_product", "03_bias", "04_neural_net"]

@@ -22,9 +22,9 @@ import pytest
 from cfcourse import download
 from cfcourse.datasets import CITATION, DATASETS, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset
 from cfcourse.download import DownloadError, fetch, fetch_dataset, main
+from cfcourse.paths import REPOSITORY_ROOT
+from course_testing import SHARED_MIRROR
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-SHARED_MIRROR = REPOSITORY_ROOT.parent / "shared" / "data" / "movielens"
 SCRIPT = REPOSITORY_ROOT / "scripts" / "download_movielens.py"
 
 TOY_FILES = {

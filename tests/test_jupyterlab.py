@@ -25,15 +25,10 @@ from pathlib import Path
 import pytest
 import websocket
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-LESSONS = [
-    "00_download.ipynb",
-    "01_preprocessing.ipynb",
-    "02_dot_product.ipynb",
-    "03_bias.ipynb",
-    "04_neural_net.ipynb",
-    "05_inspect_embeddings.ipynb",
-]
+from cfcourse.course import LESSONS
+from cfcourse.paths import REPOSITORY_ROOT
+
+LESSON_FILES = [f"{lesson}.ipynb" for lesson in LESSONS]
 SERVER_START_SECONDS = 60
 EXECUTE_SECONDS = 90
 
@@ -117,7 +112,7 @@ def test_lists_the_six_lessons(server):
     status, listing = server.request("GET", "/api/contents")
     assert status == 200
     notebooks = sorted(item["name"] for item in listing["content"] if item["type"] == "notebook")
-    assert notebooks == LESSONS
+    assert notebooks == LESSON_FILES
 
 
 def test_lab_page_opens_with_the_token(server):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import papermill
 import pytest
 
-from lesson_runs import run_course, run_lesson
+from course_testing import run_course, run_lesson
 
 pytestmark = pytest.mark.smoke
 

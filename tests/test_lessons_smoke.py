@@ -12,15 +12,14 @@ import math
 import numpy as np
 import pytest
 
+from cfcourse.course import LESSONS, MODELS
 from cfcourse.paths import course_paths, summary_file
 from cfcourse.processed import load_processed
 from cfcourse.synthetic import synthetic_ratings
-from lesson_runs import outputs_of, run_course
+from course_testing import outputs_of, run_course
 
 pytestmark = pytest.mark.smoke
 
-MODELS = ["dot_product", "bias", "neural_net"]
-LESSONS = ["00_download", "01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings"]
 
 
 def most_rated_synthetic_title() -> str:

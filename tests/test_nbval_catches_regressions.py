@@ -15,12 +15,12 @@ import sys
 
 import pytest
 
+from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
 from cfcourse.paths import course_paths
-from lesson_runs import NOTEBOOKS, REPOSITORY_ROOT
 
 pytestmark = pytest.mark.nbval
 
-COURSE_DATA = course_paths("ml-latest-small", REPOSITORY_ROOT / "data")
+COURSE_DATA = course_paths("ml-latest-small")
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 
 from cfcourse.datasets import DATASETS, DatasetSpec
 from cfcourse.readers import read_movies, read_ratings
+from course_testing import SHARED_MIRROR
 
-MIRROR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "movielens"
 
 ML_1M = DatasetSpec(
     name="ml-1m",
@@ -120,7 +120,7 @@ def test_dat_format(tmp_path):
 )
 def test_real_archive(tmp_path, dataset, n_ratings, n_users, n_rated_movies, n_titles):
     """The mirror's archives, read with the registry entries as they are."""
-    archive = MIRROR / f"{dataset}.zip"
+    archive = SHARED_MIRROR / f"{dataset}.zip"
     if not archive.exists():
         pytest.skip(f"no local mirror of {dataset} at ../shared/data/movielens/")
     with zipfile.ZipFile(archive) as zipped:

@@ -1,4 +1,4 @@
-"""Running lessons and the course runner from tests, through a real Jupyter kernel."""
+"""What several test files share: where things are, and running lessons through a real Jupyter kernel."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from pathlib import Path
 
 import papermill
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = REPOSITORY_ROOT / "notebooks"
+from cfcourse.course import NOTEBOOKS_DIR
+from cfcourse.paths import REPOSITORY_ROOT
+
 RUN_COURSE = REPOSITORY_ROOT / "scripts" / "run_course.py"
+#: The real MovieLens archives, laid beside the repository on the course's machines and in CI.
+SHARED_MIRROR = REPOSITORY_ROOT.parent / "shared" / "data" / "movielens"
 
 
 def run_course(*arguments: str) -> subprocess.CompletedProcess:
@@ -22,8 +25,8 @@ def run_course(*arguments: str) -> subprocess.CompletedProcess:
 
 def run_lesson(name: str, output_dir: Path, **parameters) -> None:
     """Execute one lesson with papermill into ``output_dir``; raises PapermillExecutionError if it fails."""
-    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(output_dir / f"{name}.ipynb"),
-                               parameters=parameters, kernel_name="python3", cwd=str(NOTEBOOKS),
+    papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(output_dir / f"{name}.ipynb"),
+                               parameters=parameters, kernel_name="python3", cwd=str(NOTEBOOKS_DIR),
                                progress_bar=False)
 
 

@@ -1,0 +1,22 @@
+"""The course's lessons, in the order they run, and the models they train.
+
+The course runner, the benchmark and the tests all read these lists, so a new
+lesson or model is added here once.
+"""
+
+from cfcourse.paths import REPOSITORY_ROOT
+
+NOTEBOOKS_DIR = REPOSITORY_ROOT / "notebooks"
+
+#: Notebook names (without ``.ipynb``) in running order: each one reads what the ones before it wrote.
+LESSONS = [
+    "00_download",
+    "01_preprocessing",
+    "02_dot_product",
+    "03_bias",
+    "04_neural_net",
+    "05_inspect_embeddings",
+]
+
+#: The trained models in lesson order, as their metrics and model files name them.
+MODELS = ["dot_product", "bias", "neural_net"]
