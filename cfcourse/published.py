@@ -36,7 +36,7 @@ class PublishedLesson:
 PUBLISHED: dict[str, PublishedLesson] = {
     "02_dot_product": PublishedLesson(
         model="dot_product",
-        parameters=dict(n_factors=50, l2=1e-4, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
+        parameters=dict(n_factors=50, l2=5e-5, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
         test_rmse={"ml-latest-small": 0.8873},
     ),
     "03_bias": PublishedLesson(
@@ -46,8 +46,8 @@ PUBLISHED: dict[str, PublishedLesson] = {
     ),
     "04_neural_net": PublishedLesson(
         model="neural_net",
-        parameters=dict(n_factors=50, l2=5e-4, dropout_embeddings=0.5, hidden_units=70, dropout_hidden=0.5,
-                        learning_rate=6e-3, epochs=20, batch_size=2048, patience=2, seed=42),
+        parameters=dict(n_factors=50, l2=5e-4, dropout_embeddings=0.5, hidden_units=70, dropout_hidden=0.2,
+                        learning_rate=3e-2, epochs=20, batch_size=2048, patience=2, seed=42),
         test_rmse={"ml-latest-small": 0.8586},
     ),
 }
