@@ -164,7 +164,9 @@ def test_fetch_over_http_verifies_the_files_and_prints_the_licence(server, tmp_p
     folder, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
 
     assert folder == data_dir / "raw" / "toy"
-    assert tree(data_dir) == {
+    snapshot = tree(data_dir)
+    assert snapshot.pop("raw/toy/.edition.json")
+    assert snapshot == {
         "raw": "dir",
         "raw/toy": "dir",
         **{f"raw/{path}": sha256(content) for path, content in TOY_FILES.items()},
@@ -190,7 +192,9 @@ def test_an_unverified_copy_is_replaced(server, data_dir):
 
     assert "fetching it again" in output
     assert (data_dir / "raw" / "toy" / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
-    assert sorted(tree(data_dir)) == ["raw", "raw/other", "raw/other/keep.txt", "raw/toy", "raw/toy/movies.csv", "raw/toy/ratings.csv"]
+    assert sorted(tree(data_dir)) == [
+        "raw", "raw/other", "raw/other/keep.txt", "raw/toy", "raw/toy/.edition.json", "raw/toy/movies.csv", "raw/toy/ratings.csv",
+    ]
 
 
 def test_http_404_fails_at_once_naming_the_url_and_status(server, data_dir):
