@@ -16,12 +16,12 @@ from cfcourse.parameters import (
 NOT_NUMBERS = [True, False, "3", None, [3]]
 
 
-@pytest.mark.parametrize("dataset", ["ml-latest-small", "ml-100k", "synthetic"])
+@pytest.mark.parametrize("dataset", ["ml-latest-small", "ml-100k", "ml-1m", "ml-25m", "ml-32m", "synthetic"])
 def test_dataset_accepts_registry_names(dataset):
     check_dataset(dataset)
 
 
-@pytest.mark.parametrize("dataset", ["ml-1m", "ML-100K", "", None, ["ml-100k"]])
+@pytest.mark.parametrize("dataset", ["ml-20m", "ML-100K", "", None, ["ml-100k"]])
 def test_dataset_rejects_other_values(dataset):
     with pytest.raises(ParameterError, match="parameter 'dataset' must be one of"):
         check_dataset(dataset)
