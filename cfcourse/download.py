@@ -73,7 +73,7 @@ from cfcourse.datasets import (
 from cfcourse.editions import PUBLISHED, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
 from cfcourse.paths import REPOSITORY_ROOT, default_data_dir, shown_path
 
-__all__ = ["DownloadError", "SourceError", "data_edition", "fetch", "fetch_dataset", "main"]
+__all__ = ["DownloadError", "NewEditionError", "SourceError", "data_edition", "fetch", "fetch_dataset", "main"]
 
 #: Environment variable naming mirrors (folders, archive files, ``file://`` or ``http(s)://`` URLs,
 #: separated by spaces) to use instead of GroupLens.
@@ -98,6 +98,10 @@ class DownloadError(Exception):
 
 class SourceError(DownloadError):
     """One source could not provide a good archive; the next source may still."""
+
+
+class NewEditionError(SourceError):
+    """The source's data is not the edition the course expects, and no new edition was accepted."""
 
 
 class _LocalFileError(DownloadError):
@@ -629,7 +633,7 @@ def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str,
     elif accept_new_edition:
         message = "using it anyway because the new edition was accepted, so results will differ from the course's stored outputs."
     else:
-        raise SourceError(f"the archive from {source_label} has {algorithm} {actual}, not the {published} GroupLens published: {_NEW_EDITION_HINT}")
+        raise NewEditionError(f"the archive from {source_label} has {algorithm} {actual}, not the {published} GroupLens published: {_NEW_EDITION_HINT}")
     print(f"The archive's {algorithm} is {actual}, not the {published} GroupLens published: {message}", file=out, flush=True)
     return False
 
@@ -730,7 +734,7 @@ def _check_extracted(spec: DatasetSpec, root: Path, accept_new_edition: bool, so
         print(f"Verified the sha256 of all {len(spec.file_sha256)} data files.", file=out, flush=True)
         return True
     if not accept_new_edition:
-        raise SourceError(_new_edition_message(mismatches, source_label))
+        raise NewEditionError(_new_edition_message(mismatches, source_label))
     for mismatch in mismatches:
         print(
             f"warning: {mismatch.path} has sha256 {mismatch.actual}, not the course's {mismatch.expected}; using it anyway "
@@ -846,22 +850,22 @@ def _fetch_from(
     _move_into_place(unpacked / spec.name, workspace.raw / spec.name, workspace)
 
 
-def _all_sources_failed(spec: DatasetSpec, failures: list[str], mirror_given: bool) -> str:
+def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool) -> str:
     """The final one-line error: every source tried and what went wrong there, then how to get the data another way."""
-    if mirror_given:
-        hint = (
-            f"check --mirror / {MIRROR_VARIABLE}: sources separated by spaces, each a folder holding {spec.archive}, "
-            "the archive file itself, or an http(s):// or file:// URL"
-        )
+    messages = [_one_line(str(failure)) for failure in failures]
+    if all(isinstance(failure, NewEditionError) for failure in failures):
+        hint = ""  # the sources work; the message already says how to accept their edition
+    elif mirror_given:
+        hint = f"; check --mirror / {MIRROR_VARIABLE} (sources separated by spaces: folders, archive files or URLs)"
     else:
         hint = (
-            f"to work offline, put {spec.archive} in a folder and point {MIRROR_VARIABLE} (or --mirror) at it; "
+            f"; to work offline, put {spec.archive} in a folder and point {MIRROR_VARIABLE} (or --mirror) at it, "
             "see 'Working offline' in README.md"
         )
-    if len(failures) == 1:
-        return f"{failures[0]}; {hint}"
-    tried = "; ".join(f"({number}) {failure}" for number, failure in enumerate(failures, start=1))
-    return f"none of the {len(failures)} sources of {spec.archive} worked: {tried}; {hint}"
+    if len(messages) == 1:
+        return messages[0] + hint
+    tried = "; ".join(f"({number}) {message}" for number, message in enumerate(messages, start=1))
+    return f"none of the {len(messages)} sources of {spec.archive} worked: {tried}{hint}"
 
 
 def fetch(
@@ -903,7 +907,7 @@ def fetch(
 
     limits = _Limits(timeout, minimum_rate, spec.archive_bytes or spec.max_unpacked_bytes)
     settings = source_settings(spec, mirror)
-    failures: list[str] = []
+    failures: list[SourceError] = []
     with _Workspace(raw, spec.name) as workspace:
         sweep_leftovers(raw, out)
         for number, setting in enumerate(settings, start=1):
@@ -914,9 +918,10 @@ def fetch(
                             retries=retries, backoff=backoff, progress=progress, out=out)
                 break
             except SourceError as error:
-                failures.append(_one_line(str(error)))
+                failures.append(error)
                 if number < len(settings):
-                    print(f"Source {number} of {len(settings)} failed: {failures[-1]}; trying the next one, {settings[number]}", file=out, flush=True)
+                    print(f"Source {number} of {len(settings)} failed: {_one_line(str(error))}; trying the next one, {settings[number]}",
+                          file=out, flush=True)
         else:
             raise DownloadError(_all_sources_failed(spec, failures, mirror_given=bool(mirror and mirror.strip())))
     print(f"{spec.name} is ready in {shown_path(raw / spec.name)}\n\n{LICENCE_NOTICE}\n\nPlease cite:\n{CITATION}", file=out, flush=True)
