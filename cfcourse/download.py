@@ -764,13 +764,16 @@ def _already_present(spec: DatasetSpec, raw: Path, accept_new_edition: bool, out
     if record is not None:
         return _matches_record(spec, raw, record, out)
     # No record: fetched before the course recorded editions, or put there by hand.
-    mismatches = verify_files(spec, raw) if spec.file_sha256 else None
-    if mismatches == []:
+    if not spec.file_sha256:
+        print(f"{spec.name} in {shown_path(target)} has no record of its files' hashes, so it cannot be verified; fetching it again.", file=out, flush=True)
+        return False
+    mismatches = verify_files(spec, raw)
+    if not mismatches:
         _record_quietly(raw, EditionRecord(spec.name, PUBLISHED, "an earlier download", hash_folder(raw, spec.name)))
         print(f"{spec.name} is already present and verified in {shown_path(target)}; nothing to fetch.", file=out, flush=True)
         return True
     # Once a new edition has been accepted, fetching it again on every call would only cost time.
-    if mismatches and accept_new_edition and all(mismatch.actual is not None for mismatch in mismatches):
+    if accept_new_edition and all(mismatch.actual is not None for mismatch in mismatches):
         files = hash_folder(raw, spec.name)
         _record_quietly(raw, EditionRecord(spec.name, accepted_edition_name(files), "an earlier download", files))
         print(
@@ -902,6 +905,9 @@ def fetch(
         raise ValueError(f"need timeout > 0, retries >= 0, backoff >= 0 and minimum_rate > 0, got {timeout=}, {retries=}, {backoff=}, {minimum_rate=}")
     if not spec.downloadable:
         raise DownloadError(f"{spec.name} is generated, not downloaded; use fetch_dataset({spec.name!r}) instead")
+    if raw.is_dir():
+        # Safe without the lock: only files whose owner process is gone (or, owner unknown, over an hour old) go.
+        sweep_leftovers(raw, out)
     if _already_present(spec, raw, accept_new_edition, out):
         return raw / spec.name
 
@@ -909,7 +915,6 @@ def fetch(
     settings = source_settings(spec, mirror)
     failures: list[SourceError] = []
     with _Workspace(raw, spec.name) as workspace:
-        sweep_leftovers(raw, out)
         for number, setting in enumerate(settings, start=1):
             try:
                 source = archive_source(setting, spec.archive)

@@ -306,7 +306,9 @@ def test_cli_unknown_dataset(data_dir):
     assert "unknown dataset 'nope'" in line
 
 
-@pytest.mark.parametrize("arguments", [["--timeout", "-1"], ["--timeout", "soon"], ["--retries", "-2"], ["--colour"]])
+@pytest.mark.parametrize(
+    "arguments", [["--timeout", "-1"], ["--timeout", "soon"], ["--retries", "-2"], ["--minimum-rate", "0"], ["--colour"]]
+)
 def test_cli_bad_arguments(data_dir, arguments):
     assert_cli_fails_in_one_line(data_dir, *arguments)
 
