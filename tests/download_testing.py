@@ -1,7 +1,7 @@
 """What the download tests share: toy archives, a real HTTP server on 127.0.0.1 that can misbehave on
 request, snapshots of a data folder, and the command line run as a learner runs it.
 
-The fixtures ``server`` and ``data_dir`` are imported by each test module that uses them.
+Its fixtures ``server`` and ``data_dir`` reach every test file through ``tests/conftest.py``.
 """
 
 from __future__ import annotations

@@ -17,15 +17,13 @@ from cfcourse import download
 from cfcourse.datasets import CITATION, DATASETS, LICENCE_NOTICE, UnknownDatasetError, get_dataset
 from cfcourse.download import fetch, fetch_dataset, main
 from course_testing import SHARED_MIRROR
-from download_testing import (  # noqa: F401 (server and data_dir are fixtures)
+from download_testing import (
     TOY_FILES,
     TOY_SPEC,
     assert_cli_fails_in_one_line,
     assert_fails_cleanly,
-    data_dir,
     fetch_quietly,
     run_cli,
-    server,
     sha256,
     tree,
     zip_bytes,

@@ -15,18 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from cfcourse import download
+from cfcourse import data_folder
 from cfcourse.download import DownloadError
 from cfcourse.paths import REPOSITORY_ROOT
-from download_testing import (  # noqa: F401 (server and data_dir are fixtures)
+from download_testing import (
     SCRIPT,
     TOY_FILES,
     TOY_SPEC,
     assert_fails_cleanly,
     cli_environment,
-    data_dir,
     fetch_quietly,
-    server,
     tree,
     wait_for,
     zip_bytes,
@@ -71,13 +69,13 @@ def full_disk_for(monkeypatch):
         pytest.skip("needs /dev/full")
 
     def fill(which: str) -> None:
-        real_open = download._open_new_file
+        real_open = data_folder.open_new_file
 
         def open_on_full_disk(path: Path):
             is_download = path.name.endswith(".part")
             return open("/dev/full", "wb") if is_download == (which == "download") else real_open(path)
 
-        monkeypatch.setattr(download, "_open_new_file", open_on_full_disk)
+        monkeypatch.setattr(data_folder, "open_new_file", open_on_full_disk)
 
     return fill
 

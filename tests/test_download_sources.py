@@ -19,14 +19,12 @@ import pytest
 from cfcourse.datasets import GROUPLENS_BASE_URL, HUGGING_FACE_BASE_URL, get_dataset
 from cfcourse.download import SourceError, _all_sources_failed, archive_source, source_settings
 from cfcourse.editions import read_record
-from download_testing import (  # noqa: F401 (server and data_dir are fixtures)
+from download_testing import (
     TOY_FILES,
     TOY_SPEC,
     assert_fails_cleanly,
-    data_dir,
     fetch_quietly,
     serve,
-    server,
     zip_bytes,
 )
 

@@ -10,13 +10,11 @@ import pytest
 from cfcourse.datasets import DATASETS
 from cfcourse.download import fetch_dataset
 from cfcourse.editions import RECORD_NAME, accepted_edition_name, data_edition, read_record
-from download_testing import (  # noqa: F401 (server and data_dir are fixtures)
+from download_testing import (
     TOY_FILES,
     TOY_SPEC,
     assert_fails_cleanly,
-    data_dir,
     fetch_quietly,
-    server,
     sha256,
     zip_bytes,
 )
