@@ -154,11 +154,11 @@ def _problem(error: Exception, url: str, timeout: float) -> tuple[str, bool]:
         return f"HTTP {error.code} {error.reason}", error.code >= 500
     reason = error.reason if isinstance(error, urllib.error.URLError) else error
     if isinstance(reason, ssl.SSLCertVerificationError):
-        raise SourceError(
+        return (
             f"the TLS certificate of {_host_of(url)} could not be verified ({reason.verify_message}): the site's "
             "certificate may have lapsed (GroupLens's did in 2026), or this computer's clock or certificate store is "
             "wrong; the course never turns verification off, so try again later or use a mirror"
-        )
+        ), False
     if isinstance(reason, socket.gaierror):
         # Asking again a second later gets the same answer: the network or its name service is missing.
         return f"cannot resolve the host name {urllib.parse.urlparse(url).hostname} ({reason.strerror}): no network, or no name service", False

@@ -159,11 +159,11 @@ class Workspace:
             try:
                 handle = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             except FileExistsError:
-                owner = _lock_owner(self.lock)
-                if owner is not None and not _process_is_gone(owner) and not _lock_is_abandoned(self.lock):
+                if _lock_is_held(self.lock):
+                    owner = _lock_owner(self.lock)
                     raise DownloadError(
-                        f"another run (process {owner}) is fetching {self.dataset} into {shown_path(self.raw)} right now; "
-                        "let it finish, then run again"
+                        f"another run{f' (process {owner})' if owner else ''} is fetching {self.dataset} into "
+                        f"{shown_path(self.raw)} right now; let it finish, then run again"
                     ) from None
                 self.lock.unlink(missing_ok=True)  # left by a run that was killed
                 continue
@@ -221,12 +221,19 @@ def _lock_owner(lock: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _lock_is_abandoned(lock: Path) -> bool:
-    """Where a process cannot be asked whether it runs (Windows), a lock untouched for a day is abandoned."""
+def _lock_is_held(lock: Path) -> bool:
+    """True while the lock's owner runs. A lock with no process ID yet is one being written this instant;
+    where a process cannot be asked whether it runs (Windows), a lock untouched for a day is abandoned."""
     try:
-        return os.name == "nt" and time.time() - lock.stat().st_mtime > 24 * STALE_AFTER_SECONDS
+        age = time.time() - lock.stat().st_mtime
     except OSError:
-        return True
+        return False  # released meanwhile
+    owner = _lock_owner(lock)
+    if owner is None:
+        return age < 60
+    if os.name == "nt":
+        return age < 24 * STALE_AFTER_SECONDS
+    return not _process_is_gone(owner)
 
 
 def move_into_place(new_folder: Path, target: Path, workspace: Workspace) -> None:
