@@ -64,6 +64,7 @@ __all__ = ["DownloadError", "NewEditionError", "SourceError", "data_edition", "f
 #: Environment variable naming mirrors (folders, archive files, ``file://`` or ``http(s)://`` URLs,
 #: separated by spaces) to use instead of GroupLens.
 MIRROR_VARIABLE = "MOVIELENS_MIRROR"
+
 _NEW_EDITION_HINT = (
     "GroupLens has likely published a new edition of the dataset; to use it knowingly, re-run with "
     "--accept-new-edition (make ... ACCEPT_NEW_EDITION=1, or accept_new_edition=True in lesson 00), "

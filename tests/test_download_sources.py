@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 
-from cfcourse.datasets import GROUPLENS_BASE_URL, HUGGING_FACE_BASE_URL, get_dataset
+from cfcourse.datasets import GROUPLENS_BASE_URL, HUGGING_FACE_BASE_URL, get_dataset, size_note
 from cfcourse.download import SourceError, _all_sources_failed, archive_source, source_settings
 from cfcourse.editions import read_record
 from download_testing import (
@@ -35,6 +35,28 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+# --- The registry's editions ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "md5", "n_ratings", "archive_bytes"), [
+    ("ml-1m", "c4d9eecfca2ab87c1945afe126590906", 1_000_209, None),
+    ("ml-25m", "6b51fb2759a8657d3bfcbfc42b592ada", 25_000_095, 261_978_986),
+    ("ml-32m", "d472be332d4daa821edc399621853b57", 32_000_204, 238_950_008),
+])
+def test_editions_without_pinned_files_enforce_grouplens_archive_md5(name, md5, n_ratings, archive_bytes):
+    spec = get_dataset(name)
+    assert spec.published_archive_checksum == ("md5", md5) and spec.archive_checksum_enforced
+    assert (spec.n_ratings, spec.archive_bytes) == (n_ratings, archive_bytes)
+    assert f"{n_ratings:,} ratings" in spec.description
+
+
+def test_only_editions_past_a_few_million_ratings_get_a_size_note():
+    assert size_note(get_dataset("ml-1m")) is None and size_note(get_dataset("ml-latest-small")) is None
+    note = size_note(get_dataset("ml-25m"))
+    assert note.startswith("note: ml-25m has 25,000,095 ratings") and "sized for at most a few million" in note
+    assert "\n" not in note
 
 
 # --- Which sources, in which order ------------------------------------------------------------
