@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 
 import pytest
 
 from cfcourse.datasets import DATASETS
 from cfcourse.download import fetch_dataset
 from cfcourse.editions import RECORD_NAME, accepted_edition_name, data_edition, read_record
+from cfcourse.paths import REPOSITORY_ROOT
 from download_testing import (
     TOY_FILES,
     TOY_SPEC,
@@ -105,3 +108,13 @@ def test_the_synthetic_dataset_is_generated(tmp_path):
     assert data_edition("synthetic", tmp_path) is None
     fetch_dataset("synthetic", tmp_path, out=io.StringIO())
     assert data_edition("synthetic", tmp_path) == "generated"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize(("setting", "passed"), [("1", True), ("", False), ("0", False)])
+def test_make_passes_accept_new_edition_to_the_course_and_the_download(setting, passed):
+    for target in ("run-all", "download"):
+        commands = subprocess.run(["make", "-n", target, f"ACCEPT_NEW_EDITION={setting}"], cwd=REPOSITORY_ROOT,
+                                  capture_output=True, text=True, check=True).stdout
+        last = commands.strip().splitlines()[-1]
+        assert ("--accept-new-edition" in last) == passed, last
