@@ -22,7 +22,7 @@ from cfcourse.course import LESSONS
 from cfcourse.editions import data_edition
 from cfcourse.paths import REPOSITORY_ROOT
 from cfcourse.synthetic import synthetic_ratings
-from course_testing import RUN_COURSE, SHARED_MIRROR, outputs_of, run_lesson
+from course_testing import RUN_COURSE, MIRROR_FOLDER, outputs_of, run_lesson
 from download_testing import serve
 
 pytestmark = pytest.mark.smoke
@@ -137,7 +137,7 @@ def test_the_whole_course_on_an_accepted_altered_ml_latest_small(tmp_path):
 
 
 def test_lesson_00_keeps_an_accepted_edition_even_where_the_published_one_is_at_hand(tmp_path, monkeypatch):
-    if not (SHARED_MIRROR / "ml-latest-small.zip").is_file():
+    if not (MIRROR_FOLDER / "ml-latest-small.zip").is_file():
         pytest.skip("needs the published ml-latest-small in the shared mirror")
     data_dir, altered = tmp_path / "data", tmp_path / "altered"
     altered.mkdir()
@@ -147,7 +147,7 @@ def test_lesson_00_keeps_an_accepted_edition_even_where_the_published_one_is_at_
     accepted = data_edition("ml-latest-small", data_dir)
 
     # Now the published edition is one source away, and the switch is off: lesson 00 must still keep the accepted one.
-    monkeypatch.setenv("MOVIELENS_MIRROR", str(SHARED_MIRROR))
+    monkeypatch.setenv("MOVIELENS_MIRROR", str(MIRROR_FOLDER))
     (tmp_path / "again").mkdir()
     run_lesson("00_download", tmp_path / "again", data_dir=str(data_dir))
 
