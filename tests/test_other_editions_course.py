@@ -20,14 +20,16 @@ import pytest
 
 from cfcourse.course import LESSONS
 from cfcourse.editions import data_edition
-from cfcourse.paths import REPOSITORY_ROOT
+from cfcourse.paths import REPOSITORY_ROOT, course_paths
 from cfcourse.synthetic import synthetic_ratings
 from course_testing import RUN_COURSE, MIRROR_FOLDER, outputs_of, run_lesson
 from download_testing import serve
 
 pytestmark = pytest.mark.smoke
 
-TINY_PARAMETERS = ["-p", "epochs=1", "-p", "n_factors=4", "-p", "batch_size=512", "-p", "min_ratings=5"]
+#: Tiny lesson parameters make an experiment, kept apart as this run (see cfcourse.paths).
+TINY_RUN = "tiny"
+TINY_PARAMETERS = ["-p", "epochs=1", "-p", "n_factors=4", "-p", "batch_size=512", "-p", "min_ratings=5", "-p", f"run={TINY_RUN}"]
 
 
 def most_rated_title(ratings, movies) -> str:
@@ -80,8 +82,9 @@ def run_course_from(mirror: str, *arguments: str) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=900)
 
 
-def lesson_text(data_dir: Path, dataset: str, lesson: str) -> str:
-    outputs = outputs_of(data_dir / "executed" / dataset / f"{lesson}.ipynb")
+def lesson_text(data_dir: Path, dataset: str, lesson: str, run: str | None = None) -> str:
+    """Everything a lesson printed, as ``run_course.py`` executed it for ``dataset`` (and ``run``)."""
+    outputs = outputs_of(course_paths(dataset, data_dir, run).executed / f"{lesson}.ipynb")
     return "\n".join("".join(output.get("text", "")) for output in outputs)
 
 
@@ -115,7 +118,7 @@ def test_the_whole_course_on_an_accepted_ml_1m_served_over_http(tmp_path):
     edition = data_edition("ml-1m", data_dir)
     assert edition.startswith("accepted-")
     assert json.loads((data_dir / "processed" / "ml-1m" / "split.json").read_text())["edition"] == edition
-    lesson_00 = lesson_text(data_dir, "ml-1m", "00_download")
+    lesson_00 = lesson_text(data_dir, "ml-1m", "00_download", TINY_RUN)
     assert f"{n_ratings:,} ratings of" in lesson_00 and f"edition: {edition}" in lesson_00
     assert "sha256 of the extracted files" in lesson_00 and "ml-1m/ratings.dat" in lesson_00
 
@@ -132,8 +135,8 @@ def test_the_whole_course_on_an_accepted_altered_ml_latest_small(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     edition = data_edition("ml-latest-small", data_dir)
     assert edition.startswith("accepted-")
-    assert f"{n_ratings:,} ratings of" in lesson_text(data_dir, "ml-latest-small", "00_download")
-    assert "different edition: no published number to compare" in lesson_text(data_dir, "ml-latest-small", "02_dot_product")
+    assert f"{n_ratings:,} ratings of" in lesson_text(data_dir, "ml-latest-small", "00_download", TINY_RUN)
+    assert "different edition: no published number to compare" in lesson_text(data_dir, "ml-latest-small", "02_dot_product", TINY_RUN)
 
 
 def test_lesson_00_keeps_an_accepted_edition_even_where_the_published_one_is_at_hand(tmp_path, monkeypatch):
