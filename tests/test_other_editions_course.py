@@ -123,7 +123,6 @@ def test_the_whole_course_on_an_accepted_ml_1m_served_over_http(tmp_path):
     assert "sha256 of the extracted files" in lesson_00 and "ml-1m/ratings.dat" in lesson_00
 
 
-@pytest.mark.xfail(reason="needs issue 8: a check cell on another edition says so instead of failing", strict=False)
 def test_the_whole_course_on_an_accepted_altered_ml_latest_small(tmp_path):
     data_dir, mirror = tmp_path / "data", tmp_path / "mirror"
     mirror.mkdir()
