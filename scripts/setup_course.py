@@ -103,7 +103,7 @@ def find_python(requested: str | None, search_path: str | None = None) -> Interp
         if interpreter.version in versions:
             return interpreter
     seen = ", ".join(f"{i.command} is {i.shown_version} ({i.path})" for i in found) or "no python3 on PATH"
-    raise SetupError(f"The course needs Python {shown_range(versions)}, and found {seen}: {INSTALL_HELP}, "
+    raise SetupError(f"The course needs Python {shown_range(versions)}, found: {seen}. To fix it, {INSTALL_HELP}, "
                      "then run set-up again")
 
 
