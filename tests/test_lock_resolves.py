@@ -75,15 +75,18 @@ def test_lock_resolves_for(resolutions, python, platform):
     assert resolved <= pins(LOCK.read_text()), f"resolved outside the lock: {resolved - pins(LOCK.read_text())}"
 
 
-def test_a_pin_without_wheels_for_one_python_fails_that_python_only(tmp_path):
-    """numpy 2.0 has no wheels for Python 3.13: pinned there, 3.13 fails and 3.12 still resolves."""
+def test_a_pin_without_wheels_for_one_platform_fails_that_platform_only(tmp_path):
+    """The lock as it stood before this test: tensorflow-cpu, which has no Linux-aarch64 wheel, on every non-macOS."""
     lock = LOCK.read_text()
-    numpy_312_up = re.search(r"^numpy==\S+ ; python_full_version >= '3\.12'$", lock, re.MULTILINE)
-    assert numpy_312_up, "the lock no longer pins numpy for 3.12+ on one line; update this test"
-    version = numpy_312_up.group(0).split(" ;")[0]
+    markers = {"tensorflow==2.21.0 ; platform_machine == 'aarch64' or sys_platform == 'darwin'":
+               "tensorflow==2.21.0 ; sys_platform == 'darwin'",
+               "tensorflow-cpu==2.21.0 ; platform_machine != 'aarch64' and sys_platform != 'darwin'":
+               "tensorflow-cpu==2.21.0 ; sys_platform != 'darwin'"}
+    assert all(line in lock.splitlines() for line in markers), "the lock's tensorflow lines changed; update this test"
     broken = tmp_path / "requirements.lock"
-    broken.write_text(lock.replace(numpy_312_up.group(0), f"{version} ; python_full_version == '3.12.*'\n"
-                                                          "numpy==2.0.2 ; python_full_version >= '3.13'"))
-    failed, passed = side_by_side(broken, [("3.13", "linux"), ("3.12", "linux")])
-    assert failed.returncode != 0 and "numpy==2.0.2" in failed.stderr, failed.stderr
+    for line, old_line in markers.items():
+        lock = lock.replace(line, old_line)
+    broken.write_text(lock)
+    failed, passed = side_by_side(broken, [("3.12", "aarch64-unknown-linux-gnu"), ("3.12", "linux")])
+    assert failed.returncode != 0 and "tensorflow-cpu" in failed.stderr and "no wheels" in failed.stderr, failed.stderr
     assert passed.returncode == 0, passed.stderr
