@@ -92,9 +92,9 @@ def main() -> None:
             print(f"round {round_number}: make setup, cold caches   {seconds:6.1f} s   ({first_line})", flush=True)
             pip_times.append(plain_pip(scratch, python))
             print(f"round {round_number}: venv + pip, no cache      {pip_times[-1]:6.1f} s", flush=True)
-    setup_median, pip_median = statistics.median(setup_times), statistics.median(pip_times)
-    print(f"median of {arguments.rounds}: set-up {setup_median:.1f} s, plain pip {pip_median:.1f} s, "
-          f"ratio {setup_median / pip_median:.2f} (target <= 0.40)")
+        setup_median, pip_median = statistics.median(setup_times), statistics.median(pip_times)
+        print(f"median of {arguments.rounds}: set-up {setup_median:.1f} s, plain pip {pip_median:.1f} s, "
+              f"ratio {setup_median / pip_median:.2f} (target <= 0.40); deleting the scratch folder", flush=True)
 
 
 if __name__ == "__main__":
