@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 VENV = REPOSITORY_ROOT / ".venv"
@@ -62,9 +63,11 @@ def candidate_names(versions: list[tuple[int, int]]) -> list[str]:
     return [f"python{major}.{minor}" for major, minor in reversed(versions)] + ["python3", "python"]
 
 
-class Interpreter:
-    def __init__(self, command: str, path: str, version: tuple[int, int], has_venv: bool):
-        self.command, self.path, self.version, self.has_venv = command, path, version, has_venv
+class Interpreter(NamedTuple):
+    command: str  # the name it was found by, or PYTHON's value
+    path: str
+    version: tuple[int, int]
+    has_venv: bool  # the venv and ensurepip modules (Debian and Ubuntu ship them in python3.X-venv)
 
     @property
     def shown_version(self) -> str:
@@ -158,8 +161,11 @@ def install_lock(uv: str | None) -> None:
 def register_kernel(python: Interpreter) -> str:
     """The kernel lesson notebooks name (``cf-course``), inside .venv, never in the user's home."""
     display_name = f"cf-course (Python {python.shown_version})"
-    subprocess.run([str(venv_python()), "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME,
-                    "--display-name", display_name], cwd=REPOSITORY_ROOT, check=True, capture_output=True)
+    registered = subprocess.run([str(venv_python()), "-m", "ipykernel", "install", "--sys-prefix", "--name",
+                                 KERNEL_NAME, "--display-name", display_name],
+                                cwd=REPOSITORY_ROOT, capture_output=True, text=True)
+    if registered.returncode != 0:
+        raise SetupError(f"registering the Jupyter kernel failed: {registered.stderr.strip()}")
     return display_name
 
 
