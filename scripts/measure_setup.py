@@ -15,7 +15,6 @@ to a temporary folder that is deleted afterwards. Needs the network (the package
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import statistics
@@ -25,10 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("setup_course", REPOSITORY_ROOT / "scripts" / "setup_course.py")
-setup_course = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(setup_course)
+import setup_course  # beside this script, so on the path when the script runs
+
+REPOSITORY_ROOT = setup_course.REPOSITORY_ROOT
 
 
 def cold_environment(scratch: Path) -> dict[str, str]:
