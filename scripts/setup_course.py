@@ -114,8 +114,8 @@ def venv_python(venv: Path = VENV) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def venv_uv(venv: Path = VENV) -> Path:
-    return venv / ("Scripts/uv.exe" if os.name == "nt" else "bin/uv")
+def venv_uv() -> Path:
+    return VENV / ("Scripts/uv.exe" if os.name == "nt" else "bin/uv")
 
 
 def run(*command: object) -> None:
@@ -195,7 +195,7 @@ def relock() -> None:
             "--no-header", "--quiet", "-o", lock.name)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--python", default=os.environ.get("PYTHON") or None,
                         help="the interpreter to build .venv with (default: $PYTHON, else the newest supported "
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     action.add_argument("--find-python", action="store_true", help="only print the interpreter set-up would use")
     action.add_argument("--lock", action="store_true",
                         help="re-resolve requirements.lock and requirements-benchmark.lock with uv " + UV_VERSION)
-    arguments = parser.parse_args(argv)
+    arguments = parser.parse_args()
     try:
         if arguments.find_python:
             python = find_python(arguments.python)
