@@ -10,8 +10,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.installed
 BENCHMARK_STAMP := $(VENV)/.benchmark-installed
-# Runs scripts/setup_course.py, which then finds the interpreter for .venv (any Python 3 can run it).
-SETUP_RUNNER = $(or $(PYTHON),$(firstword $(foreach name,python3 python3.13 python3.12 python3.11 python3.10 python,$(shell command -v $(name) 2>/dev/null))))
+# Runs scripts/setup_course.py (any Python 3.8+ can), which then finds or checks the interpreter for .venv.
+SETUP_RUNNER = $(firstword $(foreach name,python3 python3.13 python3.12 python3.11 python3.10 python,$(shell command -v $(name) 2>/dev/null)) $(PYTHON))
 # Jupyter refuses to run as root (common in containers) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
