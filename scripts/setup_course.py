@@ -95,7 +95,8 @@ def find_python(requested: str | None, search_path: str | None = None) -> Interp
     if requested:
         interpreter = probe(requested, search_path)
         if interpreter is None:
-            raise SetupError(f"PYTHON={requested} is not a Python that runs; {INSTALL_HELP}")
+            raise SetupError(f"PYTHON={requested} did not answer as a Python 3 would (is it one?); "
+                             f"the course needs Python {shown_range(versions)}: {INSTALL_HELP}")
         if interpreter.version not in versions:
             raise SetupError(f"PYTHON={requested} is Python {interpreter.shown_version}; the course needs "
                              f"Python {shown_range(versions)}: {INSTALL_HELP}")

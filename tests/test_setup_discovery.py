@@ -101,6 +101,15 @@ def test_python_variable_out_of_range_is_named(checkout):
     assert f"PYTHON={too_new} is Python 3.14" in line and "3.10–3.13" in line
 
 
+def test_python_variable_that_does_not_run_is_named(checkout):
+    stand_in(checkout, "python3.12", "3.12")
+    broken = stand_in(checkout, "python3.13", "3.13", exit_code=127)
+    result = set_up(checkout, python=str(broken))
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert f"PYTHON={broken} did not answer as a Python 3" in line and "3.10–3.13" in line
+
+
 def test_none_found_says_so(checkout):
     result = set_up(checkout)
     assert result.returncode == 1
