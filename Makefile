@@ -1,9 +1,10 @@
 # The course's commands. `make` alone lists them.
 #   make run-all   set up, download the data, run every lesson, print the table of models
 #   make test      set up and run the tests
-# Every target sets itself up first, so a fresh clone needs only python3 (3.11) and make.
+# Every target sets itself up first, so a fresh clone needs only make and a Python 3.10-3.13.
+# PYTHON=/path/to/python3.12 picks the interpreter; otherwise scripts/setup_course.py finds one.
 
-PYTHON ?= python3
+PYTHON ?=
 DATASET ?= ml-latest-small
 # ACCEPT_NEW_EDITION=1 lets the download (lesson 00) use a dataset edition other than the course's, knowingly.
 ACCEPT_NEW_EDITION ?=
@@ -12,8 +13,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.installed
 BENCHMARK_STAMP := $(VENV)/.benchmark-installed
-KERNEL_NAME := cf-course
-UV_VERSION := 0.13.9
+# Runs scripts/setup_course.py (any Python 3.8+ can), which then finds or checks the interpreter for .venv.
+SETUP_RUNNER = $(firstword $(foreach name,python3 python3.13 python3.12 python3.11 python3.10 python,$(shell command -v $(name) 2>/dev/null)) $(PYTHON))
 # Jupyter refuses to run as root (common in containers) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -24,14 +25,11 @@ help: ## List the targets with what each does
 	@echo "Collaborative filtering with Keras: the course's commands (DATASET=$(DATASET))"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-setup: $(SETUP_STAMP) ## Create .venv from the lock, install the course package, register the Jupyter kernel
+setup: $(SETUP_STAMP) ## Find a Python 3.10-3.13, create .venv, install the lock with uv, install the course package, register the Jupyter kernel
 
-$(SETUP_STAMP): requirements.lock pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "this course needs Python 3.11; run make PYTHON=python3.11 ...")'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --editable .
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python 3 (cf-course)" >/dev/null
+$(SETUP_STAMP): requirements.lock pyproject.toml scripts/setup_course.py
+	@test -n "$(SETUP_RUNNER)" || { echo "No python3 on PATH: install Python 3.10-3.13 (python.org, or your package manager), or name one with PYTHON=/path/to/python3.12"; exit 1; }
+	@$(SETUP_RUNNER) scripts/setup_course.py $(if $(PYTHON),--python "$(PYTHON)")
 	@touch $@
 
 download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIRROR, ACCEPT_NEW_EDITION=1)
@@ -60,10 +58,8 @@ lab: setup ## Open the lessons in JupyterLab (prints the URL to open)
 	@echo "JupyterLab starts below; open the http://127.0.0.1:8888/lab?token=... URL it prints (with its own port and token)."
 	$(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
-lock: setup ## Re-resolve requirements.lock and requirements-benchmark.lock for Linux, macOS and Windows
-	$(PY) -m pip install --quiet uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --no-header -o requirements.lock
-	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --extra benchmark --no-header -o requirements-benchmark.lock
+lock: setup ## Re-resolve requirements.lock and requirements-benchmark.lock for Python 3.10-3.13 on Linux, macOS and Windows
+	$(PY) scripts/setup_course.py --lock
 
 # Without DATASET= on the command line it covers ml-latest-small and ml-100k (and ml-1m once downloaded).
 benchmark: setup $(BENCHMARK_STAMP) ## Run the course on each dataset and time its models beside baselines and SVD; data/metrics/benchmark.md

@@ -24,3 +24,5 @@ MODELS = ["dot_product", "bias", "neural_net"]
 #: The Jupyter kernel the lessons run on: ``make setup`` registers it inside ``.venv``, pointing at
 #: the course's own Python, and every notebook's metadata names it.
 KERNEL_NAME = "cf-course"
+#: How Jupyter lists that kernel; the same for every supported Python, so the notebooks' metadata never changes.
+KERNEL_DISPLAY_NAME = "Python 3 (cf-course)"

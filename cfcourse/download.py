@@ -86,8 +86,16 @@ class FileMismatch:
 
 def sha256_of(path: Path) -> str:
     """The sha256 of a file, read in chunks so a large file does not fill memory."""
+    return hex_digest_of(path, "sha256")
+
+
+def hex_digest_of(path: Path, algorithm: str) -> str:
+    """The ``algorithm`` digest of a file, read in chunks (hashlib.file_digest would need Python 3.11)."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def mismatched_files(expected_sha256: dict[str, str], root: Path) -> list[FileMismatch]:
@@ -133,8 +141,7 @@ def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str,
     if spec.published_archive_checksum is None:
         return False
     algorithm, published = spec.published_archive_checksum
-    with open(archive, "rb") as file:
-        actual = hashlib.file_digest(file, algorithm).hexdigest()
+    actual = hex_digest_of(archive, algorithm)
     if actual == published.lower():
         print(f"The archive's {algorithm} matches the one GroupLens published.", file=out, flush=True)
         return True

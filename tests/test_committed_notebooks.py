@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from cfcourse.course import KERNEL_NAME
 from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
 from cfcourse.published import PUBLISHED
 
@@ -79,7 +78,3 @@ def test_training_lesson_ends_with_a_check_against_its_published_rmse(lesson):
     stored = "".join("".join(output.get("text", [])) for output in check["outputs"])
     assert stored.strip() == f"test RMSE is within 0.01 of the published {published:.4f}"
 
-
-@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
-def test_runs_on_the_courses_kernel(path):
-    assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == KERNEL_NAME

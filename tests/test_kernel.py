@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import re
+import json
 import sys
 from pathlib import Path
 
+import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
-from cfcourse.course import KERNEL_NAME
-from cfcourse.paths import REPOSITORY_ROOT
+from cfcourse.course import KERNEL_DISPLAY_NAME, KERNEL_NAME, LESSONS, NOTEBOOKS_DIR
 
 
-def test_the_makefile_registers_the_kernel_the_notebooks_name():
-    makefile = (REPOSITORY_ROOT / "Makefile").read_text()
-    assert re.search(rf"^KERNEL_NAME := {re.escape(KERNEL_NAME)}$", makefile, re.MULTILINE)
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_notebook_names_the_registered_kernel(lesson):
+    kernelspec = json.loads((NOTEBOOKS_DIR / f"{lesson}.ipynb").read_text())["metadata"]["kernelspec"]
+    assert (kernelspec["name"], kernelspec["display_name"]) == (KERNEL_NAME, KERNEL_DISPLAY_NAME)
+    assert KernelSpecManager().get_kernel_spec(KERNEL_NAME).display_name == KERNEL_DISPLAY_NAME
 
 
 def test_the_registered_kernel_runs_the_courses_own_python():
