@@ -63,12 +63,18 @@ CANDIDATES: dict[str, list[dict]] = {
 }
 
 
-def ensure_processed(dataset: str, data_dir: str | None, scratch: Path) -> None:
-    """Run lessons 00 and 01 (course settings) where the dataset's processed data is missing."""
-    if course_paths(dataset, data_dir).processed.exists():
-        return
-    for lesson in ["00_download", "01_preprocessing"]:
-        execute_lesson(lesson, scratch / f"{dataset}-{lesson}.ipynb", course_parameters(dataset, data_dir))
+def course_outputs(dataset: str, data_dir: str | None) -> dict[str, Path]:
+    """What each lesson the searched ones build on leaves behind, to tell whether it has run."""
+    paths = course_paths(dataset, data_dir)
+    return {"00_download": paths.raw, "01_preprocessing": paths.processed,
+            "02_dot_product": paths.metrics_file("dot_product"), "03_bias": paths.metrics_file("bias")}
+
+
+def ensure_course_run(dataset: str, data_dir: str | None, scratch: Path) -> None:
+    """Run lessons 00-03 with the course's settings where they have not run: the searched lessons read them."""
+    for lesson, output in course_outputs(dataset, data_dir).items():
+        if not output.exists():
+            execute_lesson(lesson, scratch / f"{dataset}-{lesson}.ipynb", course_parameters(dataset, data_dir))
 
 
 def course_parameters(dataset: str, data_dir: str | None) -> dict:
@@ -131,7 +137,7 @@ def main(argv=None) -> int:
     scratch.mkdir(parents=True, exist_ok=True)
     try:
         for dataset in datasets:
-            ensure_processed(dataset, args.data_dir, scratch)
+            ensure_course_run(dataset, args.data_dir, scratch)
         results = {lesson: search_lesson(lesson, datasets, args.data_dir, scratch)
                    for lesson in args.lesson or sorted(CANDIDATES)}
     except papermill.PapermillExecutionError as error:
