@@ -57,8 +57,9 @@ def write_model_metrics(
 
 
 def read_model_metrics(paths: CoursePaths) -> list[dict]:
-    """Every metrics file of the dataset, ordered by model name."""
-    return [json.loads(p.read_text()) for p in sorted(paths.metrics.glob("*.json"))]
+    """Every per-model metrics file of the dataset, ordered by model name (not lesson 06's ranking file)."""
+    model_files = sorted(p for p in paths.metrics.glob("*.json") if p != paths.ranking_file)
+    return [json.loads(p.read_text()) for p in model_files]
 
 
 def _write_json_atomically(target: Path, payload) -> None:

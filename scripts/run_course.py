@@ -1,4 +1,5 @@
-"""Run every lesson headless with papermill, in order, and print the table of trained models.
+"""Run every lesson headless with papermill, in order, and print the table of trained models
+and lesson 06's table of their top-10 lists.
 
     python scripts/run_course.py --dataset ml-latest-small        # what `make run-all` does
     python scripts/run_course.py --dataset synthetic -p epochs=2  # any lesson parameter, where a lesson has it
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import sys
 import time
 from pathlib import Path
@@ -74,6 +76,21 @@ def run_lesson(name: str, output: Path, parameters: dict) -> float:
     return time.perf_counter() - started
 
 
+def format_ranking_table(ranking: dict) -> str:
+    """Lesson 06's ``ranking.json`` as a plain-text table, one row per model."""
+    k = ranking["k"]
+    title = (f"Top-{k} lists for {ranking['users_evaluated']} users of {ranking['dataset']} "
+             f"(relevant: a test rating of {ranking['threshold']} or more)")
+    header = (f"{'model':<14} {f'precision@{k}':>12} {f'recall@{k}':>10} {f'NDCG@{k}':>8} "
+              f"{'coverage':>9} {'mean popularity':>16}")
+    rows = [
+        f"{name:<14} {m['precision']:>12.4f} {m['recall']:>10.4f} {m['ndcg']:>8.4f} "
+        f"{m['coverage']:>9.4f} {m['mean_popularity']:>16.1f}"
+        for name, m in ranking["models"].items()
+    ]
+    return "\n".join([title, header, "-" * len(header), *rows])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default=COMMITTED_DATASET)
@@ -112,6 +129,8 @@ def main(argv=None) -> int:
     write_summary(records, summary_file(args.data_dir))
     print(f"\nAll {len(LESSONS)} lessons ran in {total:.1f} s on {args.dataset}.\n")
     print(format_table(records))
+    print()
+    print(format_ranking_table(json.loads(paths.ranking_file.read_text())))
     return 0
 
 

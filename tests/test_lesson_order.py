@@ -40,6 +40,7 @@ def test_lesson_on_an_empty_data_folder_names_the_lesson_to_run_first(tmp_path, 
     ("03_bias", "02_dot_product"),
     ("04_neural_net", "02_dot_product"),
     ("05_inspect_embeddings", "03_bias"),
+    ("06_evaluate_recommendations", "02_dot_product"),
 ])
 def test_lesson_after_preprocessing_names_the_missing_training_lesson(preprocessed, lesson, needed):
     assert_lesson_stops(lesson, preprocessed, needed)
