@@ -33,21 +33,42 @@ NO_MOVIE = -1
 def top_k_movies(scores, exclude, k: int) -> np.ndarray:
     """Each row's ``k`` highest-scoring movies that ``exclude`` does not mark, best first.
 
-    Ties go to the smaller movie index: a stable sort keeps equal scores in column
-    order, so the result never depends on how a sort happened to break them.
-    A row with fewer than ``k`` candidates is padded with :data:`NO_MOVIE`.
+    Ties go to the smaller movie index, so the lists never depend on how a sort
+    happened to order equal scores. A row with fewer than ``k`` candidates is
+    padded with :data:`NO_MOVIE`.
+
+    Sorting thousands of movies to keep ten wastes most of the work, so this
+    works in two steps: choose each row's ``k`` movies, then sort only those.
     """
     scores = np.asarray(scores, dtype=np.float64)
     exclude = np.asarray(exclude, dtype=bool)
     if scores.shape != exclude.shape:
         raise ValueError(f"scores {scores.shape} and exclude {exclude.shape} must have the same shape")
-    # np.lexsort sorts by its last key first: candidates before excluded movies, then by
-    # negated score (best first); being stable, it leaves tied movies in index order.
-    order = np.lexsort((-scores, exclude), axis=1)[:, :k]
-    is_candidate = ~np.take_along_axis(exclude, order, axis=1)
+    n_users, n_movies = scores.shape
+    places = min(k, n_movies)
+    # Smaller is better: the negated score, and +inf for an excluded movie, so that one is only
+    # ever chosen to fill a place no candidate can take (it then becomes NO_MOVIE below).
+    key = np.where(exclude, np.inf, -scores)
+
+    # Step 1, choose: every movie better than the row's k-th best key, then as many of the movies
+    # tied with it as places remain, smallest index first. np.partition finds the k-th best key
+    # without sorting the row.
+    kth_best = np.partition(key, places - 1, axis=1)[:, [places - 1]]
+    better = key < kth_best
+    tied = key == kth_best
+    places_for_ties = places - better.sum(axis=1, keepdims=True)
+    chosen = better | (tied & (np.cumsum(tied, axis=1) <= places_for_ties))
+
+    # Step 2, order the chosen movies by key. np.nonzero lists each row's movies by index, and a
+    # stable sort keeps that order among equal keys: ties go to the smaller index.
+    movies = np.nonzero(chosen)[1].reshape(n_users, places)
+    chosen_keys = np.take_along_axis(key, movies, axis=1)
+    ranked = np.take_along_axis(movies, np.argsort(chosen_keys, axis=1, kind="stable"), axis=1)
+
     # Always k columns, even in a catalogue of fewer than k movies, so that precision divides by k.
-    recommended = np.full((scores.shape[0], k), NO_MOVIE)
-    recommended[:, : order.shape[1]] = np.where(is_candidate, order, NO_MOVIE)
+    recommended = np.full((n_users, k), NO_MOVIE)
+    is_candidate = ~np.take_along_axis(exclude, ranked, axis=1)
+    recommended[:, :places] = np.where(is_candidate, ranked, NO_MOVIE)
     return recommended
 
 

@@ -101,18 +101,25 @@ def test_evaluate_rankings_refuses_a_user_with_nothing_relevant():
         evaluate_rankings(np.array([[0, 1]]), np.zeros((1, 3), dtype=bool), np.ones(3))
 
 
-def test_top_k_matches_sorting_each_user_by_score_then_index():
-    generator = np.random.default_rng(0)
-    # Few distinct scores, so ties are everywhere.
-    scores = generator.integers(0, 4, size=(40, 25)).astype(float)
-    exclude = generator.random((40, 25)) < 0.7
-    k = 10
-    expected = []
+def sorted_by_score_then_index(scores, exclude, k):
+    """Top-k lists the slow, obvious way: sort each user's candidates by (-score, movie index)."""
+    lists = []
     for user_scores, user_exclude in zip(scores, exclude):
         candidates = sorted((-score, movie) for movie, score in enumerate(user_scores) if not user_exclude[movie])
         ranked = [movie for _, movie in candidates[:k]]
-        expected.append(ranked + [NO_MOVIE] * (k - len(ranked)))
-    assert top_k_movies(scores, exclude, k).tolist() == expected
+        lists.append(ranked + [NO_MOVIE] * (k - len(ranked)))
+    return lists
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("k", [1, 3, 10, 30])
+def test_top_k_matches_sorting_each_user_by_score_then_index(seed, k):
+    generator = np.random.default_rng(seed)
+    # Few distinct scores, so ties are everywhere, and many users with fewer than k candidates.
+    scores = generator.integers(0, 4, size=(60, 25)).astype(float)
+    exclude = generator.random((60, 25)) < generator.uniform(0, 1, size=(60, 1))
+    exclude[0] = True  # a user who rated every movie already
+    assert top_k_movies(scores, exclude, k).tolist() == sorted_by_score_then_index(scores, exclude, k)
 
 
 def random_ranking_problem(seed: int, n_users=200, n_movies=60):
