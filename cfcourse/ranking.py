@@ -44,6 +44,12 @@ def top_k_movies(scores, exclude, k: int) -> np.ndarray:
     exclude = np.asarray(exclude, dtype=bool)
     if scores.shape != exclude.shape:
         raise ValueError(f"scores {scores.shape} and exclude {exclude.shape} must have the same shape")
+    if k < 1:
+        raise ValueError(f"a list holds at least one movie, got k={k}")
+    # A NaN is neither better nor worse than any score, so it has no place in a ranking
+    # (a model that diverged in training predicts NaN).
+    if np.isnan(scores).any():
+        raise ValueError("scores contain NaN: the model that made them is broken")
     n_users, n_movies = scores.shape
     places = min(k, n_movies)
     # Smaller is better: the negated score, and +inf for an excluded movie, so that one is only

@@ -54,6 +54,13 @@ def test_a_catalogue_smaller_than_k_still_gives_k_places():
     assert precision_at_k(hits_at_k(recommended, [[True, True]])).tolist() == [0.5]
 
 
+def test_a_nan_score_or_an_empty_list_is_refused():
+    with pytest.raises(ValueError, match="NaN"):
+        top_k_movies(np.array([[0.5, np.nan, 0.1, 0.2, 0.3]]), NOTHING_EXCLUDED, 2)
+    with pytest.raises(ValueError, match="at least one movie"):
+        top_k_movies(np.ones((1, 5)), NOTHING_EXCLUDED, 0)
+
+
 def test_an_empty_place_is_not_read_as_the_last_movie():
     relevant = np.array([[False, False, True]])
     assert hits_at_k(np.array([[NO_MOVIE, 2]]), relevant).tolist() == [[False, True]]
