@@ -121,7 +121,7 @@ def main(argv=None) -> int:
             return 1
         if args.in_place:
             strip_papermill_metadata(output)
-        print(f"{name:<24} {seconds:6.1f} s", flush=True)
+        print(f"{name:<28} {seconds:6.1f} s", flush=True)
     total = time.perf_counter() - course_started
 
     records = [r for r in read_model_metrics(paths) if r["model"] in MODELS]
