@@ -12,17 +12,14 @@ This package holds only what several lessons, the scripts and the tests share:
 - :mod:`cfcourse.encoding`      contiguous user and movie indices, and the maps back
 - :mod:`cfcourse.split`         the saved train / validation / test split every lesson shares
 - :mod:`cfcourse.seeding`       one call that makes a run reproducible
-- :mod:`cfcourse.metrics`       RMSE and the per-model metrics files
+- :mod:`cfcourse.metrics`       RMSE, the per-model metrics files and the summary of runs
 - :mod:`cfcourse.ranking`       top-k lists and their metrics (precision, recall, NDCG, coverage, popularity)
 - :mod:`cfcourse.prerequisites` clear messages when a lesson runs before the one it builds on
-- :mod:`cfcourse.parameters`    checks for the values a lesson's ``parameters`` cell may receive
+- :mod:`cfcourse.parameters`    the rule for each value a lesson's ``parameters`` cell may receive
+- :mod:`cfcourse.published`     the parameters and test RMSE each training lesson was published with
+- :mod:`cfcourse.runs`          the course's own run, and experiments kept apart from it
+- :mod:`cfcourse.tensorflow_import` TensorFlow imported without the C++ notices some CPUs print
+- :mod:`cfcourse.headless`      running a lesson with papermill on a quiet kernel (runner, tests)
 - :mod:`cfcourse.plotting`      small plotting helpers shared by the training lessons
 - :mod:`cfcourse.baselines`     the global mean and closed-form biases the benchmark compares with
 """
-
-import os
-
-# TensorFlow's C++ start-up logging (CPU feature notes, graph warnings) goes straight to the
-# process's stderr, where a notebook would store it. It must be switched off before
-# TensorFlow is imported, so the lessons import this package first.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -21,3 +21,7 @@ LESSONS = [
 
 #: The trained models in lesson order, as their metrics and model files name them.
 MODELS = ["dot_product", "bias", "neural_net"]
+
+#: The Jupyter kernel the lessons run on: ``make setup`` registers it inside ``.venv``, pointing at
+#: the course's own Python, and every notebook's metadata names it.
+KERNEL_NAME = "cf-course"

@@ -15,7 +15,7 @@ import numpy as np
 from cfcourse.paths import CoursePaths
 from cfcourse.processed import model_inputs
 
-SUMMARY_KEYS = ("model", "dataset", "test_rmse", "val_rmse", "epochs", "train_seconds", "seconds_per_epoch")
+SUMMARY_KEYS = ("model", "dataset", "run", "test_rmse", "val_rmse", "epochs", "train_seconds", "seconds_per_epoch")
 
 
 def rmse(actual, predicted) -> float:
@@ -37,12 +37,15 @@ def write_model_metrics(
     train_seconds: float,
     **extra,
 ) -> Path:
-    """Write ``data/metrics/<dataset>/<model>.json`` and return its path."""
+    """Write the model's metrics file in the run's metrics folder and return its path.
+
+    ``run`` is ``None`` in the records of the course's own run."""
     if epochs < 1:
         raise ValueError(f"a trained model has at least one epoch, got {epochs}")
     record = {
         "model": model,
         "dataset": paths.dataset,
+        "run": paths.run,
         "val_rmse": round(float(val_rmse), 4),
         "test_rmse": round(float(test_rmse), 4),
         "epochs": int(epochs),
@@ -57,9 +60,20 @@ def write_model_metrics(
 
 
 def read_model_metrics(paths: CoursePaths) -> list[dict]:
-    """Every per-model metrics file of the dataset, ordered by model name (not lesson 06's ranking file)."""
-    model_files = sorted(p for p in paths.metrics.glob("*.json") if p != paths.ranking_file)
-    return [json.loads(p.read_text()) for p in model_files]
+    """The metrics of every model trained in the run, ordered by model name.
+
+    For a named run, a model it did not train comes from the course's own run (its record
+    says ``"run": null``), so a comparison always has every model the course trained.
+    Lesson 06's ranking file, in the same folder, is not a model's metrics and is left out.
+    """
+    records = {p.stem: json.loads(p.read_text()) for p in _model_metrics_files(paths.course_run())}
+    if paths.run is not None:
+        records.update({p.stem: json.loads(p.read_text()) for p in _model_metrics_files(paths)})
+    return [records[model] for model in sorted(records)]
+
+
+def _model_metrics_files(paths: CoursePaths) -> list[Path]:
+    return sorted(p for p in paths.metrics.glob("*.json") if p != paths.ranking_file)
 
 
 def _write_json_atomically(target: Path, payload) -> None:
@@ -69,10 +83,19 @@ def _write_json_atomically(target: Path, payload) -> None:
     os.replace(temporary, target)
 
 
-def write_summary(records: list[dict], target: Path) -> None:
-    """Write the run's table (a list of objects with :data:`SUMMARY_KEYS`) to ``target``."""
+def write_summary(records: list[dict], target: Path) -> list[dict]:
+    """Add one run's table (records with :data:`SUMMARY_KEYS`) to the summary at ``target``.
+
+    Rows of the same dataset and run are replaced; rows of other datasets and runs are kept.
+    Returns every row now in the file.
+    """
+    replaced = {(record["dataset"], record.get("run")) for record in records}
+    kept = json.loads(target.read_text()) if target.exists() else []
+    rows = [row for row in kept if (row["dataset"], row.get("run")) not in replaced]
+    rows += [{key: record.get(key) for key in SUMMARY_KEYS} for record in records]
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_json_atomically(target, [{key: record[key] for key in SUMMARY_KEYS} for record in records])
+    _write_json_atomically(target, rows)
+    return rows
 
 
 def format_table(records: list[dict]) -> str:
@@ -84,29 +107,6 @@ def format_table(records: list[dict]) -> str:
         for r in records
     ]
     return "\n".join([header, "-" * len(header), *rows])
-
-
-#: How far a lesson's test RMSE may drift from the value it was published with before its check fails.
-PUBLISHED_RMSE_TOLERANCE = 0.01
-
-
-def check_published_rmse(test_rmse: float, dataset: str, published: dict[str, float],
-                         tolerance: float = PUBLISHED_RMSE_TOLERANCE) -> None:
-    """Stop if a lesson's test RMSE on ``dataset`` drifted from the value it was published with.
-
-    ``published`` maps dataset names to the test RMSE stored in the lesson's committed
-    outputs. Within ``tolerance`` is machine-to-machine float noise; beyond it, something
-    changed what the lesson teaches: its code, a dependency or the data. Datasets with no
-    published value (a learner's own experiment) are not checked.
-    """
-    if dataset not in published:
-        print(f"no published test RMSE for {dataset}; nothing to check")
-        return
-    expected = published[dataset]
-    if abs(test_rmse - expected) > tolerance:
-        raise AssertionError(f"test RMSE {test_rmse:.4f} is not within {tolerance} of the published {expected:.4f}; "
-                             "expected if you changed the lesson's parameters, a regression otherwise")
-    print(f"test RMSE is within {tolerance} of the published {expected:.4f}")
 
 
 def model_rmse(model, frame, batch_size: int = 8192) -> float:

@@ -1,14 +1,18 @@
-"""Checks for the values a lesson's ``parameters`` cell may be given.
+"""The rules for the values a lesson's ``parameters`` cell may hold.
 
-Papermill can run any lesson with other values (``-p epochs 3``); a wrong value
-should stop the lesson at its first cell with a message naming the parameter,
-not fail obscurely half-way through training.
+Papermill, ``scripts/run_course.py -p`` and a learner editing a cell can give any
+lesson other values (``-p epochs 3``). Each parameter name has one rule here, used
+by the lessons (before they import TensorFlow, so a wrong value stops at once) and
+by the course runner (before it runs any lesson). A wrong value stops with one
+line naming the parameter, what is allowed and what it got.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import re
+from typing import Callable
 
 from cfcourse.datasets import DATASETS
 
@@ -16,31 +20,83 @@ from cfcourse.datasets import DATASETS
 class ParameterError(ValueError):
     """A lesson parameter has a value the lesson cannot use."""
 
-
-def check_dataset(dataset) -> None:
-    """``dataset`` must be a name in the registry."""
-    if not isinstance(dataset, str) or dataset not in DATASETS:
-        raise ParameterError(f"parameter 'dataset' must be one of {sorted(DATASETS)}, got {dataset!r}")
+    def _render_traceback_(self):
+        # IPython (and so a notebook) shows this instead of a traceback: the message is the whole story.
+        return [f"ParameterError: {self}"]
 
 
-def check_positive_int(name: str, value, *, allow_zero: bool = False) -> None:
-    """``value`` must be a whole number above zero (or zero, where ``allow_zero``)."""
-    # The type is checked before the comparison: ``"3" > 0`` would raise a TypeError, not a ParameterError.
-    is_int = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not is_int or not (value >= 0 if allow_zero else value > 0):
-        kind = "a whole number >= 0" if allow_zero else "a whole number > 0"
-        raise ParameterError(f"parameter {name!r} must be {kind}, got {value!r}")
+def _is_whole_number(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def check_positive_float(name: str, value, *, allow_zero: bool = False) -> None:
-    """``value`` must be a finite number above zero (or zero, where ``allow_zero``)."""
-    is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not is_real or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        kind = "a number >= 0" if allow_zero else "a number > 0"
-        raise ParameterError(f"parameter {name!r} must be {kind}, got {value!r}")
+def _is_real_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def check_fraction(name: str, value) -> None:
-    """``value`` must lie in ``[0, 1)``, like a dropout rate."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
-        raise ParameterError(f"parameter {name!r} must be a number in [0, 1), got {value!r}")
+#: A rule: (what is allowed, in words; a test of a value).
+Rule = tuple[str, Callable[[object], bool]]
+
+WHOLE_ABOVE_ZERO: Rule = ("a whole number > 0", lambda v: _is_whole_number(v) and v > 0)
+WHOLE_AT_LEAST_ZERO: Rule = ("a whole number >= 0", lambda v: _is_whole_number(v) and v >= 0)
+NUMBER_ABOVE_ZERO: Rule = ("a number > 0", lambda v: _is_real_number(v) and v > 0)
+NUMBER_AT_LEAST_ZERO: Rule = ("a number >= 0", lambda v: _is_real_number(v) and v >= 0)
+FRACTION: Rule = ("a number in [0, 1)", lambda v: _is_real_number(v) and 0 <= v < 1)
+SPLIT_SHARE: Rule = ("a number strictly between 0 and 0.5", lambda v: _is_real_number(v) and 0 < v < 0.5)
+FOLDER: Rule = ("None or a folder path", lambda v: v is None or (isinstance(v, str) and v != ""))
+TEXT: Rule = ("a non-empty text", lambda v: isinstance(v, str) and v.strip() != "")
+YES_OR_NO: Rule = ("True or False", lambda v: isinstance(v, bool))
+
+#: What a run name may look like: it becomes a folder name on every operating system.
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+RUN: Rule = ("None (the course's own run) or a name of letters, digits, '.', '_' and '-'",
+             lambda v: v is None or (isinstance(v, str) and RUN_NAME.fullmatch(v) is not None))
+
+#: One rule per parameter name, whichever lesson declares it.
+RULES: dict[str, Rule] = {
+    "data_dir": FOLDER,
+    "mirror": ("None, or a folder, file or URL", lambda v: v is None or (isinstance(v, str) and v != "")),
+    "run": RUN,
+    "split_seed": WHOLE_AT_LEAST_ZERO,
+    "val_fraction": SPLIT_SHARE,
+    "test_fraction": SPLIT_SHARE,
+    "seed": WHOLE_AT_LEAST_ZERO,
+    "n_factors": WHOLE_ABOVE_ZERO,
+    "hidden_units": WHOLE_ABOVE_ZERO,
+    "epochs": WHOLE_ABOVE_ZERO,
+    "batch_size": WHOLE_ABOVE_ZERO,
+    "patience": WHOLE_ABOVE_ZERO,
+    "l2": NUMBER_AT_LEAST_ZERO,
+    "learning_rate": NUMBER_ABOVE_ZERO,
+    "dropout_embeddings": FRACTION,
+    "dropout_hidden": FRACTION,
+    "min_ratings": WHOLE_ABOVE_ZERO,
+    "n_top": WHOLE_ABOVE_ZERO,
+    "user_id": WHOLE_AT_LEAST_ZERO,
+    "query_movie": TEXT,
+}
+
+
+def parameter_problem(name: str, value) -> str | None:
+    """What is wrong with ``value`` for the parameter ``name``, in one sentence; ``None`` if nothing."""
+    if name == "dataset":
+        if isinstance(value, str) and value in DATASETS:
+            return None
+        return f"parameter 'dataset' must be one of {sorted(DATASETS)}, got {value!r}"
+    if name not in RULES:
+        raise KeyError(f"no rule for the parameter {name!r}: add one to cfcourse.parameters.RULES")
+    allowed, is_allowed = RULES[name]
+    return None if is_allowed(value) else f"parameter {name!r} must be {allowed}, got {value!r}"
+
+
+def check_parameters(**values) -> None:
+    """Stop with a :class:`ParameterError` at the first value its rule does not allow.
+
+    A lesson calls it with every value of its ``parameters`` cell, by name::
+
+        check_parameters(dataset=dataset, epochs=epochs, learning_rate=learning_rate)
+    """
+    for name, value in values.items():
+        problem = parameter_problem(name, value)
+        if problem:
+            raise ParameterError(problem)
+

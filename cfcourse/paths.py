@@ -6,9 +6,12 @@ unless told otherwise) and nothing in it is committed to git::
     data/
       raw/<dataset>/          the verified files of the downloaded archive (its top folder)
       processed/<dataset>/    encoded ratings with their split, and the ID maps
-      models/<dataset>/       trained models, one ``<model>.keras`` each
-      metrics/<dataset>/      one ``<model>.json`` per trained model, and lesson 06's ``ranking.json``
-      metrics/summary.json    the table ``make run-all`` prints at the end
+      models/<dataset>/       the course's own run: trained models, one ``<model>.keras`` each
+      metrics/<dataset>/      the course's own run: one ``<model>.json`` per trained model, and lesson 06's ``ranking.json``
+      metrics/summary.json    the tables ``make run-all`` printed, a set of rows per dataset and run
+      experiments/<dataset>/<run>/models/, .../metrics/
+                              a learner's run with other parameters, kept apart from the course's
+      executed/<dataset>/     the lessons as ``make run-all`` executed them (``.../<run>/`` for an experiment)
 """
 
 from __future__ import annotations
@@ -30,10 +33,16 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class CoursePaths:
-    """The folders one dataset uses under a data folder."""
+    """The folders one dataset uses under a data folder, for the course's own run or a named one.
+
+    ``run`` is ``None`` for the course's own run, which ``make run-all`` (re)produces. A named
+    run (an experiment with other parameters) keeps its models and metrics apart, so it never
+    replaces the course's. Raw and processed data are the same for every run.
+    """
 
     data_dir: Path
     dataset: str
+    run: str | None = None
 
     @property
     def raw(self) -> Path:
@@ -46,14 +55,33 @@ class CoursePaths:
         return self.data_dir / "processed" / self.dataset
 
     @property
+    def run_folder(self) -> Path | None:
+        """Where a named run keeps its models and metrics; ``None`` for the course's own run."""
+        return None if self.run is None else self.data_dir / "experiments" / self.dataset / self.run
+
+    @property
     def models(self) -> Path:
         """Trained models, one ``<model>.keras`` file each."""
-        return self.data_dir / "models" / self.dataset
+        return self.data_dir / "models" / self.dataset if self.run is None else self.run_folder / "models"
 
     @property
     def metrics(self) -> Path:
         """One ``<model>.json`` metrics file per trained model."""
-        return self.data_dir / "metrics" / self.dataset
+        return self.data_dir / "metrics" / self.dataset if self.run is None else self.run_folder / "metrics"
+
+    @property
+    def executed(self) -> Path:
+        """Where ``make run-all`` writes the executed copies of the lessons."""
+        folder = self.data_dir / "executed" / self.dataset
+        return folder if self.run is None else folder / self.run
+
+    def course_run(self) -> CoursePaths:
+        """The same dataset and data folder, for the course's own run."""
+        return CoursePaths(self.data_dir, self.dataset)
+
+    def run_with(self, model_name: str) -> CoursePaths:
+        """This run if it trained ``model_name``, else the course's own run (which lessons fall back to)."""
+        return self if self.model_file(model_name).exists() else self.course_run()
 
     def model_file(self, model_name: str) -> Path:
         return self.models / f"{model_name}.keras"
@@ -77,11 +105,12 @@ def shown_path(path: str | os.PathLike) -> str:
     return str(path)
 
 
-def course_paths(dataset: str, data_dir: str | os.PathLike | None = None) -> CoursePaths:
-    """The :class:`CoursePaths` of ``dataset`` under ``data_dir`` (default: :func:`default_data_dir`)."""
-    return CoursePaths(Path(data_dir) if data_dir else default_data_dir(), dataset)
+def course_paths(dataset: str, data_dir: str | os.PathLike | None = None, run: str | None = None) -> CoursePaths:
+    """The :class:`CoursePaths` of ``dataset`` under ``data_dir`` (default: :func:`default_data_dir`),
+    for the course's own run or the named ``run``."""
+    return CoursePaths(Path(data_dir) if data_dir else default_data_dir(), dataset, run)
 
 
 def summary_file(data_dir: str | os.PathLike | None = None) -> Path:
-    """Where ``make run-all`` writes its table of models."""
+    """Where ``make run-all`` keeps its tables of models, one set of rows per dataset and run."""
     return (Path(data_dir) if data_dir else default_data_dir()) / "metrics" / "summary.json"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 
-def plot_learning_curves(history, title: str):
+def plot_learning_curves(history, title: str, best_epoch: int | None = None):
     """Training and validation RMSE per epoch, and the learning rate if it was logged.
 
     ``history`` is what ``model.fit`` returns; the model must have been compiled
-    with a metric named ``rmse``. Returns the figure.
+    with a metric named ``rmse``. ``best_epoch`` (counted from 1), if given, is marked:
+    the epoch whose weights early stopping kept. Returns the figure.
     """
     logs = history.history
     epochs = range(1, len(logs["rmse"]) + 1)
@@ -18,6 +19,8 @@ def plot_learning_curves(history, title: str):
     curves = axes[0, 0]
     curves.plot(epochs, logs["rmse"], "o-", label="train")
     curves.plot(epochs, logs["val_rmse"], "o-", label="validation")
+    if best_epoch is not None:
+        curves.axvline(best_epoch, color="grey", linestyle="--", label=f"weights kept (epoch {best_epoch})")
     curves.set(xlabel="epoch", ylabel="RMSE", title=title)
     curves.legend()
     if has_rate:

@@ -15,15 +15,21 @@ from cfcourse.paths import shown_path
 class MissingPrerequisiteError(FileNotFoundError):
     """A file a lesson needs is not there yet; the message says which lesson writes it."""
 
+    def _render_traceback_(self):
+        # IPython (and so a notebook) shows this instead of a traceback: the message says what to do.
+        return [f"MissingPrerequisiteError: {self}"]
 
-def require_files(*paths: Path, written_by: str, dataset: str) -> None:
+
+def require_files(*paths: Path, written_by: str, dataset: str, run: str | None = None) -> None:
     """Stop with one clear message if any of ``paths`` is missing.
 
-    ``written_by`` names the lesson that writes them, e.g. ``"01_preprocessing"``.
+    ``written_by`` names the lesson that writes them, e.g. ``"01_preprocessing"``; ``run`` the
+    learner's run they belong to (``None``: the course's own).
     """
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
+        in_run = "" if run is None else f", run={run!r}"
         raise MissingPrerequisiteError(
             f"{shown_path(missing[0])} is missing: run notebooks/{written_by}.ipynb first "
-            f"with dataset={dataset!r} (or `make run-all DATASET={dataset}` to run every lesson in order)"
+            f"with dataset={dataset!r}{in_run} (or `make run-all DATASET={dataset}` to run every lesson in order)"
         )

@@ -11,8 +11,10 @@ function with the number 42 instead of calling it, so nothing was seeded.
 
 from __future__ import annotations
 
-import keras
-import tensorflow as tf
+from cfcourse.tensorflow_import import import_tensorflow
+
+tf = import_tensorflow()
+import keras  # noqa: E402  (after TensorFlow's quiet import)
 
 
 def set_seeds(seed: int) -> None:

@@ -3,11 +3,16 @@ and lesson 06's table of their top-10 lists.
 
     python scripts/run_course.py --dataset ml-latest-small        # what `make run-all` does
     python scripts/run_course.py --dataset synthetic -p epochs=2  # any lesson parameter, where a lesson has it
+    python scripts/run_course.py -p n_factors=10 -p run=small     # an experiment, kept apart as run 'small'
     python scripts/run_course.py --in-place                       # maintainers: refresh the committed notebooks
 
-Executed copies go to ``data/executed/<dataset>/``; the committed notebooks are
-only written with ``--in-place``, which always uses ml-latest-small and the
-lessons' own parameter values, then strips papermill's timing metadata.
+Every ``-p`` value is checked against its rule before any lesson runs. With the lessons' own
+parameters the run is the course's own: executed copies go to ``data/executed/<dataset>/``.
+With other values it is an experiment, named by ``-p run=...`` or after what changed: its
+models, metrics and executed copies go to ``data/experiments/<dataset>/<run>/`` and
+``data/executed/<dataset>/<run>/``, and the course's own run is left as it was.
+The committed notebooks are only written with ``--in-place``, which always uses ml-latest-small
+and the lessons' own parameter values, then strips papermill's timing metadata.
 The run stops at the first failing lesson and names the notebook and cell.
 """
 
@@ -22,15 +27,24 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.kernelspec import NoSuchKernel
 
 # Lets the script find the package in a checkout that was never pip-installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cfcourse.course import LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
+from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
+from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
-from cfcourse.paths import course_paths, summary_file  # noqa: E402
+from cfcourse.parameters import parameter_problem  # noqa: E402
+from cfcourse.paths import course_paths, shown_path, summary_file  # noqa: E402
+from cfcourse.published import PUBLISHED, changed_parameters  # noqa: E402
+from cfcourse.runs import experiment_name  # noqa: E402
 
 COMMITTED_DATASET = "ml-latest-small"
+
+
+class RunError(Exception):
+    """Something stops the course run before or while it runs; the message is one line."""
 
 
 def parse_parameter(text: str) -> tuple[str, object]:
@@ -44,10 +58,32 @@ def parse_parameter(text: str) -> tuple[str, object]:
         return name, value
 
 
-def lesson_parameters(notebook: Path, requested: dict) -> dict:
-    """The requested parameters that this lesson's ``parameters`` cell declares."""
-    declared = papermill.inspect_notebook(str(notebook))
-    return {name: value for name, value in requested.items() if name in declared}
+def declared_parameters() -> dict[str, dict]:
+    """Each lesson's parameter names and default values, read from its ``parameters`` cell."""
+    return {name: papermill.inspect_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb")) for name in LESSONS}
+
+
+def check_requested(requested: dict, declared: dict[str, dict]) -> None:
+    """Stop with one line at the first requested value no lesson declares, or whose rule it breaks."""
+    for name, value in requested.items():
+        lessons = [lesson for lesson, parameters in declared.items() if name in parameters]
+        if not lessons:
+            raise RunError(f"no lesson has a parameter {name!r}")
+        problem = parameter_problem(name, value)
+        if problem:
+            where = "" if len(lessons) == len(declared) else f"lesson {', '.join(lessons)}: "
+            raise RunError(f"{where}{problem}")
+
+
+def run_name(requested: dict) -> str | None:
+    """The run these values make: ``-p run=...``, else named after what differs from the published
+    lessons, else ``None`` (the course's own run)."""
+    if requested.get("run") is not None:
+        return requested["run"]
+    changed = {}
+    for lesson in PUBLISHED:
+        changed.update(changed_parameters(lesson, requested))
+    return experiment_name(changed) if changed else None
 
 
 def strip_papermill_metadata(notebook_path: Path) -> None:
@@ -60,19 +96,18 @@ def strip_papermill_metadata(notebook_path: Path) -> None:
     nbformat.write(notebook, notebook_path)
 
 
-def run_lesson(name: str, output: Path, parameters: dict) -> float:
-    """Execute one lesson into ``output``; return its seconds. Raises papermill's error on failure."""
-    source = NOTEBOOKS_DIR / f"{name}.ipynb"
+def run_lesson(name: str, output: Path, parameters: dict, declared: dict) -> float:
+    """Execute one lesson into ``output`` with the parameters it declares; return its seconds."""
     started = time.perf_counter()
-    papermill.execute_notebook(
-        str(source),
-        str(output),
-        parameters=lesson_parameters(source, parameters),
-        kernel_name="python3",
-        cwd=str(NOTEBOOKS_DIR),
-        progress_bar=False,
-        log_output=False,
-    )
+    try:
+        execute_lesson(name, output, {key: value for key, value in parameters.items() if key in declared})
+    except papermill.PapermillExecutionError as error:
+        raise RunError(f"{name}.ipynb failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
+                       f"the executed copy with the traceback is {shown_path(output)}") from None
+    except NoSuchKernel:
+        raise RunError(f"no Jupyter kernel named {KERNEL_NAME!r}: run `make setup`, or "
+                       f"`python -m ipykernel install --sys-prefix --name {KERNEL_NAME}` in the course's "
+                       "environment") from None
     return time.perf_counter() - started
 
 
@@ -103,22 +138,32 @@ def main(argv=None) -> int:
 
     if args.in_place and (args.parameter or args.dataset != COMMITTED_DATASET or args.data_dir):
         parser.error("--in-place runs the committed lessons as they are: no --dataset, --data-dir or -p")
-    paths = course_paths(args.dataset, args.data_dir)
-    parameters = dict(args.parameter, dataset=args.dataset)
+    requested = dict(args.parameter)
+    try:
+        declared = declared_parameters()
+        check_requested({"dataset": args.dataset, **requested}, declared)
+        return run_course(args, requested, declared)
+    except RunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
+    run = run_name(requested)
+    paths = course_paths(args.dataset, args.data_dir, run)
+    parameters = {**requested, "dataset": args.dataset, "run": run}
     if args.data_dir:
         parameters["data_dir"] = str(Path(args.data_dir).resolve())
-    output_dir = Path(args.output_dir) if args.output_dir else paths.data_dir / "executed" / args.dataset
+    output_dir = Path(args.output_dir) if args.output_dir else paths.executed
     output_dir.mkdir(parents=True, exist_ok=True)
+    if run is not None:
+        print(f"Experiment {run!r}: models and metrics go to {shown_path(paths.run_folder)}/, executed lessons "
+              f"to {shown_path(output_dir)}/; the course's own run is left as it was.\n", flush=True)
 
     course_started = time.perf_counter()
     for name in LESSONS:
         output = NOTEBOOKS_DIR / f"{name}.ipynb" if args.in_place else output_dir / f"{name}.ipynb"
-        try:
-            seconds = run_lesson(name, output, {} if args.in_place else parameters)
-        except papermill.PapermillExecutionError as error:
-            print(f"error: {name}.ipynb failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
-                  f"the executed copy with the traceback is {output}", file=sys.stderr)
-            return 1
+        seconds = run_lesson(name, output, {} if args.in_place else parameters, declared[name])
         if args.in_place:
             strip_papermill_metadata(output)
         print(f"{name:<28} {seconds:6.1f} s", flush=True)
@@ -127,7 +172,8 @@ def main(argv=None) -> int:
     records = [r for r in read_model_metrics(paths) if r["model"] in MODELS]
     records.sort(key=lambda r: MODELS.index(r["model"]))
     write_summary(records, summary_file(args.data_dir))
-    print(f"\nAll {len(LESSONS)} lessons ran in {total:.1f} s on {args.dataset}.\n")
+    on_what = args.dataset if run is None else f"{args.dataset}, run {run!r}"
+    print(f"\nAll {len(LESSONS)} lessons ran in {total:.1f} s on {on_what}.\n")
     print(format_table(records))
     print()
     print(format_ranking_table(json.loads(paths.ranking_file.read_text())))

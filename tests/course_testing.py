@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-import papermill
-
-from cfcourse.course import NOTEBOOKS_DIR
+from cfcourse.headless import execute_lesson
 from cfcourse.paths import REPOSITORY_ROOT
+from cfcourse.synthetic import synthetic_ratings
 
 RUN_COURSE = REPOSITORY_ROOT / "scripts" / "run_course.py"
-#: The real MovieLens archives, laid beside the repository on the course's machines and in CI.
-SHARED_MIRROR = REPOSITORY_ROOT.parent / "shared" / "data" / "movielens"
+
+
+def mirror_folder() -> Path:
+    """The folder of real MovieLens archives the mirror tests read: the first local folder that
+    ``MOVIELENS_MIRROR`` names (relative to the repository, as CI sets it), else the course
+    machines' ``../shared/data/movielens``. Tests skip only when it does not exist."""
+    for source in os.environ.get("MOVIELENS_MIRROR", "").split():
+        folder = Path(source.removeprefix("file://"))
+        folder = folder if folder.is_absolute() else REPOSITORY_ROOT / folder
+        if folder.is_dir():
+            return folder
+    return REPOSITORY_ROOT.parent / "shared" / "data" / "movielens"
+
+
+#: The real MovieLens archives (see :func:`mirror_folder`).
+MIRROR_FOLDER = mirror_folder()
 
 
 def run_course(*arguments: str) -> subprocess.CompletedProcess:
@@ -23,14 +37,28 @@ def run_course(*arguments: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-def run_lesson(name: str, output_dir: Path, **parameters) -> None:
-    """Execute one lesson with papermill into ``output_dir``; raises PapermillExecutionError if it fails."""
-    papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(output_dir / f"{name}.ipynb"),
-                               parameters=parameters, kernel_name="python3", cwd=str(NOTEBOOKS_DIR),
-                               progress_bar=False)
+def run_lesson(name: str, output_dir: Path, **parameters) -> Path:
+    """Execute one lesson with papermill into ``output_dir``, as ``make run-all`` does; return the executed
+    copy. Raises PapermillExecutionError if it fails."""
+    output = output_dir / f"{name}.ipynb"
+    execute_lesson(name, output, parameters)
+    return output
+
+
+def most_rated_synthetic_title() -> str:
+    """A title lesson 05 can query on the synthetic dataset."""
+    ratings, movies = synthetic_ratings()
+    most_rated = ratings.movieId.value_counts().index[0]
+    return movies.loc[movies.movieId == most_rated, "title"].iloc[0]
 
 
 def outputs_of(notebook: Path) -> list[dict]:
     """Every output of every code cell of a notebook file."""
     cells = json.loads(notebook.read_text())["cells"]
     return [output for cell in cells if cell["cell_type"] == "code" for output in cell.get("outputs", [])]
+
+
+def printed_text(notebook: Path) -> str:
+    """Everything a notebook's code cells printed or displayed as text."""
+    return "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                     for o in outputs_of(notebook))

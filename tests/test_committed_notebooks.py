@@ -7,11 +7,12 @@ import re
 
 import pytest
 
-from cfcourse.course import LESSONS
+from cfcourse.course import KERNEL_NAME, LESSONS
 from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
+from cfcourse.published import PUBLISHED
 
 LESSON_FILES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-TRAINING_LESSONS = ["02_dot_product", "03_bias", "04_neural_net"]
+TRAINING_LESSONS = sorted(PUBLISHED)
 MACHINE_PATH = re.compile(r"(/work/|/root/|/tmp/|/home/|/Users/|[A-Z]:\\\\|\.pyenv|site-packages)")
 
 
@@ -72,8 +73,13 @@ def test_reads_as_a_lesson(path):
 def test_training_lesson_ends_with_a_check_against_its_published_rmse(lesson):
     check = code_cells(NOTEBOOKS / f"{lesson}.ipynb")[-1]
     source = "".join(check["source"])
-    assert "check_published_rmse(test_rmse, dataset, PUBLISHED_TEST_RMSE)" in source
+    assert f'check_published_rmse("{lesson}", dataset, test_rmse, training_parameters)' in source
     assert "nbval-ignore-output" not in check["metadata"].get("tags", []), "nbval must compare the check cell"
-    published = float(re.search(r'"ml-latest-small": ([0-9.]+)', source).group(1))
+    published = PUBLISHED[lesson].test_rmse["ml-latest-small"]
     stored = "".join("".join(output.get("text", [])) for output in check["outputs"])
-    assert f"published {published:.4f}" in stored
+    assert stored.strip() == f"test RMSE is within 0.01 of the published {published:.4f}"
+
+
+@pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
+def test_runs_on_the_courses_kernel(path):
+    assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == KERNEL_NAME

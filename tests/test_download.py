@@ -23,7 +23,7 @@ from cfcourse import download
 from cfcourse.datasets import CITATION, DATASETS, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset
 from cfcourse.download import DownloadError, fetch, fetch_dataset, main
 from cfcourse.paths import REPOSITORY_ROOT
-from course_testing import SHARED_MIRROR
+from course_testing import MIRROR_FOLDER
 
 SCRIPT = REPOSITORY_ROOT / "scripts" / "download_movielens.py"
 
@@ -326,8 +326,8 @@ def test_a_mirror_folder_is_copied_from(server, tmp_path, monkeypatch, form):
 
 def test_a_relative_mirror_folder_is_also_looked_up_from_the_repository(tmp_path, monkeypatch):
     """Lessons run in notebooks/, but learners name the mirror from the repository's root."""
-    relative_mirror = "../shared/data/movielens"
-    if not (SHARED_MIRROR / "ml-100k.zip").is_file():
+    relative_mirror = os.path.relpath(MIRROR_FOLDER, REPOSITORY_ROOT)
+    if not (MIRROR_FOLDER / "ml-100k.zip").is_file():
         pytest.skip(f"no MovieLens mirror at {relative_mirror} beside the repository")
     monkeypatch.chdir(tmp_path)
 
@@ -468,14 +468,14 @@ def test_cli_checksum_mismatch_of_the_real_registry_entry(server, data_dir):
     assert "--accept-new-edition" in line and sha256(b"not the real data\n") in line
 
 
-@pytest.mark.skipif(not SHARED_MIRROR.is_dir(), reason=f"no local MovieLens mirror at {SHARED_MIRROR}")
+@pytest.mark.skipif(not MIRROR_FOLDER.is_dir(), reason=f"no local MovieLens mirror at {MIRROR_FOLDER}")
 def test_cli_fetches_ml_latest_small_from_the_shared_mirror(tmp_path):
     data_dir = tmp_path / "data"
-    first = run_cli("--dataset", "ml-latest-small", "--data-dir", str(data_dir), "--mirror", "../shared/data/movielens")
+    first = run_cli("--dataset", "ml-latest-small", "--data-dir", str(data_dir), "--mirror", str(MIRROR_FOLDER))
     assert first.returncode == 0, first.stderr
     assert (data_dir / "raw" / "ml-latest-small" / "ratings.csv").is_file()
     assert "GroupLens Research" in first.stdout
 
-    second = run_cli("--dataset", "ml-latest-small", "--data-dir", str(data_dir), "--mirror", "../shared/data/movielens")
+    second = run_cli("--dataset", "ml-latest-small", "--data-dir", str(data_dir), "--mirror", str(MIRROR_FOLDER))
     assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout

@@ -15,19 +15,13 @@ import pytest
 from cfcourse.course import LESSONS, MODELS
 from cfcourse.paths import course_paths, summary_file
 from cfcourse.processed import load_processed
-from cfcourse.synthetic import synthetic_ratings
-from course_testing import outputs_of, run_course
+from course_testing import most_rated_synthetic_title, outputs_of, printed_text, run_course
 
 pytestmark = pytest.mark.smoke
 
+RUN = "smoke"
 RANKED_MODELS = ["random", "most_popular", *MODELS]
 RANKING_METRICS = {"precision", "recall", "ndcg", "coverage", "mean_popularity"}
-
-
-def most_rated_synthetic_title() -> str:
-    ratings, movies = synthetic_ratings()
-    most_rated = ratings.movieId.value_counts().index[0]
-    return movies.loc[movies.movieId == most_rated, "title"].iloc[0]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +31,7 @@ def course_run(tmp_path_factory):
     result = run_course(
         "--dataset", "synthetic", "--data-dir", str(data_dir),
         "-p", "epochs=5", "-p", "batch_size=256", "-p", "n_factors=8", "-p", "min_ratings=10",
-        "-p", f"query_movie={most_rated_synthetic_title()!r}",
+        "-p", f"query_movie={most_rated_synthetic_title()!r}", "-p", f"run={RUN}",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return data_dir, result
@@ -47,17 +41,24 @@ def test_every_lesson_ran_and_the_table_was_printed(course_run):
     data_dir, result = course_run
     for lesson in LESSONS:
         assert lesson in result.stdout
-        assert (data_dir / "executed" / "synthetic" / f"{lesson}.ipynb").exists()
+        assert (course_paths("synthetic", data_dir, RUN).executed / f"{lesson}.ipynb").exists()
     for model in MODELS:
         assert model in result.stdout.split(f"All {len(LESSONS)} lessons ran")[1]
 
 
+def test_the_terminal_shows_no_kernel_log_lines(course_run):
+    """ipykernel's TCP warning and its KeyboardInterrupt ERROR at shutdown must not reach the terminal."""
+    _, result = course_run
+    assert result.stderr == ""
+    assert not [line for line in result.stdout.splitlines() if "ERROR" in line or "WARNING" in line]
+
+
 def test_metrics_files_are_complete_and_sane(course_run):
     data_dir, _ = course_run
-    paths = course_paths("synthetic", data_dir)
+    paths = course_paths("synthetic", data_dir, RUN)
     for model in MODELS:
         record = json.loads(paths.metrics_file(model).read_text())
-        assert record["model"] == model and record["dataset"] == "synthetic"
+        assert record["model"] == model and record["dataset"] == "synthetic" and record["run"] == RUN
         assert 1 <= record["epochs"] <= 5
         assert record["train_seconds"] > 0
         assert math.isclose(record["seconds_per_epoch"], record["train_seconds"] / record["epochs"], rel_tol=0.01)
@@ -68,7 +69,7 @@ def test_metrics_files_are_complete_and_sane(course_run):
 def test_summary_json_lists_every_model_with_the_required_keys(course_run):
     data_dir, _ = course_run
     summary = json.loads(summary_file(data_dir).read_text())
-    assert [row["model"] for row in summary] == MODELS
+    assert [(row["model"], row["dataset"], row["run"]) for row in summary] == [(m, "synthetic", RUN) for m in MODELS]
     for row in summary:
         assert {"model", "test_rmse", "val_rmse", "epochs", "train_seconds"} <= row.keys()
 
@@ -76,7 +77,7 @@ def test_summary_json_lists_every_model_with_the_required_keys(course_run):
 @pytest.mark.parametrize("model", MODELS)
 def test_model_beats_the_global_mean_on_planted_data(course_run, model):
     data_dir, _ = course_run
-    paths = course_paths("synthetic", data_dir)
+    paths = course_paths("synthetic", data_dir, RUN)
     data = load_processed(paths)
     global_mean_rmse = float(np.sqrt(((data.test.rating - data.train.rating.mean()) ** 2).mean()))
     test_rmse = json.loads(paths.metrics_file(model).read_text())["test_rmse"]
@@ -86,15 +87,16 @@ def test_model_beats_the_global_mean_on_planted_data(course_run, model):
 def test_executed_lessons_hold_no_errors_and_no_stderr(course_run):
     data_dir, _ = course_run
     for lesson in LESSONS:
-        for output in outputs_of(data_dir / "executed" / "synthetic" / f"{lesson}.ipynb"):
+        for output in outputs_of(course_paths("synthetic", data_dir, RUN).executed / f"{lesson}.ipynb"):
             assert output["output_type"] != "error", lesson
             assert output.get("name") != "stderr", f"{lesson}: {''.join(output['text'])[:300]}"
 
 
 def test_inspection_lesson_produced_its_tables_and_plot(course_run):
     data_dir, _ = course_run
-    outputs = outputs_of(data_dir / "executed" / "synthetic" / "05_inspect_embeddings.ipynb")
-    text = "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    executed = course_paths("synthetic", data_dir, RUN).executed / "05_inspect_embeddings.ipynb"
+    outputs = outputs_of(executed)
+    text = printed_text(executed)
     assert "same both ways: True" in text
     for heading in ["Most liked", "Least liked", "Component 1", "Most similar to", "rated highest", "recommended"]:
         assert heading in text, heading
@@ -103,7 +105,7 @@ def test_inspection_lesson_produced_its_tables_and_plot(course_run):
 
 
 def ranking_of(data_dir) -> dict:
-    return json.loads(course_paths("synthetic", data_dir).ranking_file.read_text())
+    return json.loads(course_paths("synthetic", data_dir, RUN).ranking_file.read_text())
 
 
 def test_ranking_file_follows_the_issue_format(course_run):
@@ -111,7 +113,7 @@ def test_ranking_file_follows_the_issue_format(course_run):
     ranking = ranking_of(data_dir)
     assert ranking.keys() == {"dataset", "k", "threshold", "users_evaluated", "models"}
     assert (ranking["dataset"], ranking["k"], ranking["threshold"]) == ("synthetic", 10, 4.0)
-    data = load_processed(course_paths("synthetic", data_dir))
+    data = load_processed(course_paths("synthetic", data_dir, RUN))
     liked_in_test = data.test[data.test.rating >= 4.0]
     assert ranking["users_evaluated"] == liked_in_test.user_idx.nunique()
     assert list(ranking["models"]) == RANKED_MODELS
@@ -145,8 +147,9 @@ def test_course_run_prints_the_ranking_table(course_run):
 
 def test_ranking_lesson_showed_its_metric_code_and_plot(course_run):
     data_dir, _ = course_run
-    outputs = outputs_of(data_dir / "executed" / "synthetic" / "06_evaluate_recommendations.ipynb")
-    text = "\n".join("".join(o.get("text", "")) for o in outputs)
+    executed = course_paths("synthetic", data_dir, RUN).executed / "06_evaluate_recommendations.ipynb"
+    outputs = outputs_of(executed)
+    text = printed_text(executed)
     for function in ["def top_k_movies", "def ndcg_at_k", "def catalogue_coverage", "def mean_popularity"]:
         assert function in text, function
     assert any("image/png" in o.get("data", {}) for o in outputs)

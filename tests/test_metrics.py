@@ -9,7 +9,6 @@ import pytest
 
 from cfcourse.metrics import (
     SUMMARY_KEYS,
-    check_published_rmse,
     format_table,
     read_model_metrics,
     rmse,
@@ -42,6 +41,7 @@ def test_model_metrics_round_trip(tmp_path):
     assert json.loads(target.read_text()) == {
         "model": "dot_product",
         "dataset": "synthetic",
+        "run": None,
         "val_rmse": 0.9123,
         "test_rmse": 0.9234,
         "epochs": 4,
@@ -92,6 +92,34 @@ def test_write_summary_keeps_only_summary_keys(tmp_path):
     assert all(list(r) == list(SUMMARY_KEYS) for r in summary)
 
 
+def test_write_summary_adds_another_dataset_and_replaces_only_the_same_dataset_and_run(tmp_path):
+    target = tmp_path / "metrics" / "summary.json"
+    write_summary([record("bias", dataset="ml-100k", test_rmse=0.92)], target)
+    write_summary([record("bias", test_rmse=0.5)], target)
+    write_summary([record("bias", run="small", test_rmse=0.7)], target)
+
+    rows = write_summary([record("bias", test_rmse=0.6)], target)
+
+    assert rows == json.loads(target.read_text())
+    assert {(r["dataset"], r["run"], r["test_rmse"]) for r in rows} == {
+        ("ml-100k", None, 0.92), ("synthetic", "small", 0.7), ("synthetic", None, 0.6)}
+
+
+def test_an_experiment_reads_its_own_models_and_the_course_run_for_the_rest(tmp_path):
+    course = course_paths("synthetic", tmp_path)
+    experiment = course_paths("synthetic", tmp_path, run="small")
+    for model in ["dot_product", "bias"]:
+        write_model_metrics(course, model, val_rmse=0.9, test_rmse=0.9, epochs=3, train_seconds=1.0)
+    write_model_metrics(experiment, "bias", val_rmse=0.8, test_rmse=0.8, epochs=3, train_seconds=1.0)
+
+    records = {r["model"]: r for r in read_model_metrics(experiment)}
+
+    assert (records["bias"]["run"], records["bias"]["test_rmse"]) == ("small", 0.8)
+    assert (records["dot_product"]["run"], records["dot_product"]["test_rmse"]) == (None, 0.9)
+    assert {r["run"] for r in read_model_metrics(course)} == {None}
+    assert experiment.metrics == tmp_path / "experiments" / "synthetic" / "small" / "metrics"
+
+
 def test_format_table_has_one_row_per_record():
     lines = format_table([record("bias"), record("dot_product"), record("neural_net")]).splitlines()
     header, rule, *rows = lines
@@ -99,19 +127,3 @@ def test_format_table_has_one_row_per_record():
     assert set(rule) == {"-"}
     assert [row.split()[0] for row in rows] == ["bias", "dot_product", "neural_net"]
     assert rows[0].split()[2:] == ["0.9100", "0.9000", "3", "1.50", "0.500"]
-
-
-def test_check_published_rmse_passes_within_the_tolerance(capsys):
-    check_published_rmse(0.8873 + 0.009, "ml-latest-small", {"ml-latest-small": 0.8873})
-    assert "within 0.01 of the published 0.8873" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("drift", [0.011, -0.011, 0.4])
-def test_check_published_rmse_fails_beyond_the_tolerance(drift):
-    with pytest.raises(AssertionError, match="not within 0.01 of the published 0.8873"):
-        check_published_rmse(0.8873 + drift, "ml-latest-small", {"ml-latest-small": 0.8873})
-
-
-def test_check_published_rmse_skips_datasets_without_a_published_value(capsys):
-    check_published_rmse(3.0, "synthetic", {"ml-latest-small": 0.8873})
-    assert "nothing to check" in capsys.readouterr().out

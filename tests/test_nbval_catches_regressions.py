@@ -17,6 +17,7 @@ import pytest
 
 from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
 from cfcourse.paths import course_paths
+from cfcourse.published import STRICT_VARIABLE
 
 pytestmark = pytest.mark.nbval
 
@@ -44,7 +45,7 @@ def altered_lesson(name, folder, old, new):
 
 
 def run_nbval(notebook, data_dir):
-    environment = {**os.environ, "CFCOURSE_DATA_DIR": str(data_dir)}
+    environment = {**os.environ, "CFCOURSE_DATA_DIR": str(data_dir), STRICT_VARIABLE: "1"}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", str(notebook), "--nbval-current-env", "-p", "no:cacheprovider",
          "--rootdir", str(notebook.parent), "--nbval-sanitize-with", str(NOTEBOOKS / "nbval_sanitize.cfg")],

@@ -11,7 +11,7 @@ import pytest
 
 from cfcourse.datasets import DATASETS, DatasetSpec
 from cfcourse.readers import read_movies, read_ratings
-from course_testing import SHARED_MIRROR
+from course_testing import MIRROR_FOLDER
 
 
 ML_1M = DatasetSpec(
@@ -120,9 +120,9 @@ def test_dat_format(tmp_path):
 )
 def test_real_archive(tmp_path, dataset, n_ratings, n_users, n_rated_movies, n_titles):
     """The mirror's archives, read with the registry entries as they are."""
-    archive = SHARED_MIRROR / f"{dataset}.zip"
+    archive = MIRROR_FOLDER / f"{dataset}.zip"
     if not archive.exists():
-        pytest.skip(f"no local mirror of {dataset} at ../shared/data/movielens/")
+        pytest.skip(f"no local mirror of {dataset} in {MIRROR_FOLDER}")
     with zipfile.ZipFile(archive) as zipped:
         zipped.extractall(tmp_path)
     spec = DATASETS[dataset]

@@ -1,0 +1,66 @@
+"""Running a lesson headless, as ``make run-all``, the benchmark and the tests do.
+
+Papermill starts a Jupyter kernel for each lesson. Two things about that kernel
+would otherwise reach the terminal as alarming log lines, with nothing wrong:
+
+- ipykernel 7 warns "Kernel is running over TCP without encryption" whenever the
+  kernel talks over TCP. Where the operating system has local (IPC) sockets, the
+  kernel uses those instead: nothing travels through the network stack at all.
+  Windows has no IPC transport, so there the warning stays (the README explains it).
+- jupyter_client interrupts a kernel (SIGINT) before every shutdown, in case it is
+  still busy. A lesson that finished is idle, and ipykernel logs the interrupt that
+  lands while it handles its last message as "ERROR | KeyboardInterrupt caught in
+  kernel". Here a kernel is shut down with a shutdown request alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+
+from cfcourse.course import KERNEL_NAME, NOTEBOOKS_DIR
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel on IPC sockets where the OS has them, shut down without a needless interrupt."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._socket_folder = None
+        if os.name != "nt":
+            # Socket paths must stay short (about 100 bytes), so they live in a fresh temporary folder.
+            self._socket_folder = tempfile.mkdtemp(prefix="cf-kernel-")
+            self.transport = "ipc"
+            self.ip = str(Path(self._socket_folder) / "kernel")
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return  # the lesson has finished; a shutdown request is enough
+        await super()._async_interrupt_kernel()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if self._socket_folder and not restart:
+            shutil.rmtree(self._socket_folder, ignore_errors=True)
+
+
+def execute_lesson(name: str, output: Path, parameters: dict) -> None:
+    """Execute ``notebooks/<name>.ipynb`` with ``parameters`` into ``output`` on the course's kernel.
+
+    Raises papermill's ``PapermillExecutionError`` if a cell fails; ``output`` then holds the error.
+    """
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(output),
+        parameters=parameters,
+        kernel_name=KERNEL_NAME,
+        kernel_manager_class=QuietKernelManager,
+        cwd=str(NOTEBOOKS_DIR),
+        progress_bar=False,
+        log_output=False,
+    )

@@ -1,0 +1,108 @@
+"""What each training lesson was published with, and the check that compares a run against it.
+
+The committed notebooks hold one run of each training lesson with exactly the
+parameters below (a test keeps them equal to the lessons' ``parameters`` cells),
+and the test RMSE that run reached. A learner's run is compared with it:
+
+- same dataset, same parameters: "matches" (within :data:`TOLERANCE`) or by how much it differs;
+- anything changed: one line naming what differs, with the course's number for reference.
+
+Neither ever stops a learner's run. In *strict* mode, which ``make test`` and CI turn on
+(``CFCOURSE_STRICT_CHECKS=1``), a test RMSE further than :data:`TOLERANCE` from the
+published one fails: that is how a real regression (code, dependency, data) is caught.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+#: How far a test RMSE may drift from the published value: float noise between machines and CPUs.
+TOLERANCE = 0.01
+
+#: The environment variable that turns a mismatch into a failure (set by ``make test`` and CI).
+STRICT_VARIABLE = "CFCOURSE_STRICT_CHECKS"
+
+
+@dataclass(frozen=True)
+class PublishedLesson:
+    """One training lesson as published: the model it saves, its parameters, its test RMSE by dataset."""
+
+    model: str
+    parameters: dict
+    test_rmse: dict[str, float]
+
+
+PUBLISHED: dict[str, PublishedLesson] = {
+    "02_dot_product": PublishedLesson(
+        model="dot_product",
+        parameters=dict(n_factors=50, l2=1e-4, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
+        test_rmse={"ml-latest-small": 0.8873},
+    ),
+    "03_bias": PublishedLesson(
+        model="bias",
+        parameters=dict(n_factors=50, l2=1e-4, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
+        test_rmse={"ml-latest-small": 0.8381},
+    ),
+    "04_neural_net": PublishedLesson(
+        model="neural_net",
+        parameters=dict(n_factors=50, l2=5e-4, dropout_embeddings=0.5, hidden_units=70, dropout_hidden=0.5,
+                        learning_rate=6e-3, epochs=20, batch_size=2048, patience=2, seed=42),
+        test_rmse={"ml-latest-small": 0.8586},
+    ),
+}
+
+
+class PublishedResultMismatch(AssertionError):
+    """Strict mode only: a test RMSE is not within the tolerance of the published one."""
+
+    def _render_traceback_(self):
+        return [f"PublishedResultMismatch: {self}"]
+
+
+def changed_parameters(lesson: str, values: dict) -> dict[str, tuple[object, object]]:
+    """The parameters of ``values`` that differ from the published ones, as ``name: (value, published)``."""
+    published = PUBLISHED[lesson].parameters
+    return {name: (value, published[name]) for name, value in values.items()
+            if name in published and value != published[name]}
+
+
+def describe_changes(changed: dict[str, tuple[object, object]]) -> str:
+    """``n_factors=10 (course: 50), epochs=5 (course: 20)``."""
+    return ", ".join(f"{name}={value!r} (course: {published!r})" for name, (value, published) in changed.items())
+
+
+def strict_checks() -> bool:
+    """Whether a mismatch with the published result fails (``make test`` and CI) or only informs."""
+    return os.environ.get(STRICT_VARIABLE, "") not in ("", "0")
+
+
+def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: dict) -> str:
+    """Compare a run's test RMSE with the published one; print and return the one-line verdict.
+
+    ``values`` are the lesson's training parameters as they were for this run. In strict mode a
+    test RMSE further than :data:`TOLERANCE` from the published value raises
+    :class:`PublishedResultMismatch`, whatever was changed.
+    """
+    published = PUBLISHED[lesson].test_rmse.get(dataset)
+    changed = changed_parameters(lesson, values)
+    if published is None:
+        verdict = f"test RMSE {test_rmse:.4f}; the course publishes no number for {dataset}, nothing to compare"
+        print(verdict)
+        return verdict
+    difference = test_rmse - published
+    within = abs(difference) <= TOLERANCE
+    if strict_checks() and not within:
+        yours = f"; your parameters: {describe_changes(changed)}" if changed else ""
+        raise PublishedResultMismatch(f"test RMSE {test_rmse:.4f} is not within {TOLERANCE} of the published "
+                                      f"{published:.4f} ({difference:+.4f}){yours}")
+    if changed:
+        verdict = (f"test RMSE {test_rmse:.4f} with your parameters {describe_changes(changed)}; "
+                   f"the course's run gives {published:.4f} on {dataset}")
+    elif within:
+        verdict = f"test RMSE is within {TOLERANCE} of the published {published:.4f}"
+    else:
+        verdict = (f"test RMSE {test_rmse:.4f} differs by {difference:+.4f} from the published {published:.4f}, "
+                   "with the course's own parameters: a change in the code, a dependency or the data")
+    print(verdict)
+    return verdict

@@ -1,0 +1,76 @@
+"""The published configuration of each training lesson, and the check that compares a run with it."""
+
+from __future__ import annotations
+
+import papermill
+import pytest
+
+from cfcourse.course import NOTEBOOKS_DIR
+from cfcourse.published import (
+    PUBLISHED,
+    STRICT_VARIABLE,
+    PublishedResultMismatch,
+    changed_parameters,
+    check_published_rmse,
+)
+
+COURSE = PUBLISHED["02_dot_product"].parameters
+
+
+@pytest.fixture
+def informative(monkeypatch):
+    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+
+
+@pytest.fixture
+def strict(monkeypatch):
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+
+
+@pytest.mark.parametrize("lesson", sorted(PUBLISHED))
+def test_published_parameters_are_the_lessons_own_defaults(lesson):
+    declared = papermill.inspect_notebook(str(NOTEBOOKS_DIR / f"{lesson}.ipynb"))
+    defaults = {name: eval(parameter["default"]) for name, parameter in declared.items()}
+    for name, value in PUBLISHED[lesson].parameters.items():
+        assert defaults[name] == value, f"{lesson}: the notebook has {name} = {defaults[name]!r}"
+    untracked = set(defaults) - set(PUBLISHED[lesson].parameters) - {"dataset", "data_dir", "run"}
+    assert not untracked, f"{lesson}: training parameters missing from cfcourse.published: {untracked}"
+
+
+def test_changed_parameters_names_only_what_differs():
+    assert changed_parameters("02_dot_product", {**COURSE, "n_factors": 10}) == {"n_factors": (10, 50)}
+    assert changed_parameters("02_dot_product", COURSE) == {}
+
+
+def test_the_course_run_within_the_tolerance_matches(informative, capsys):
+    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.8873 + 0.009, COURSE)
+    assert verdict == "test RMSE is within 0.01 of the published 0.8873"
+    assert capsys.readouterr().out.strip() == verdict
+
+
+def test_the_course_run_beyond_the_tolerance_says_by_how_much_without_failing(informative):
+    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.9000, COURSE)
+    assert "0.9000 differs by +0.0127 from the published 0.8873" in verdict
+
+
+def test_a_learners_change_is_named_with_the_courses_number_and_never_fails(informative):
+    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.9021,
+                                   {**COURSE, "n_factors": 10, "epochs": 5})
+    assert verdict == ("test RMSE 0.9021 with your parameters n_factors=10 (course: 50), epochs=5 (course: 20); "
+                       "the course's run gives 0.8873 on ml-latest-small")
+
+
+def test_a_dataset_without_a_published_number_is_only_reported(strict):
+    verdict = check_published_rmse("02_dot_product", "synthetic", 3.0, COURSE)
+    assert "publishes no number for synthetic" in verdict
+
+
+@pytest.mark.parametrize("parameters", [COURSE, {**COURSE, "epochs": 1}])
+@pytest.mark.parametrize("drift", [0.011, -0.02, 0.4])
+def test_strict_mode_fails_beyond_the_tolerance_whatever_changed(strict, parameters, drift):
+    with pytest.raises(PublishedResultMismatch, match="is not within 0.01 of the published 0.8873"):
+        check_published_rmse("02_dot_product", "ml-latest-small", 0.8873 + drift, parameters)
+
+
+def test_strict_mode_passes_within_the_tolerance(strict):
+    check_published_rmse("02_dot_product", "ml-latest-small", 0.8873 - 0.0099, COURSE)
