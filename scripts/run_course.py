@@ -37,7 +37,7 @@ from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
 from cfcourse.paths import course_paths, shown_path, summary_file  # noqa: E402
-from cfcourse.published import PUBLISHED, changed_parameters  # noqa: E402
+from cfcourse.published import PUBLISHED, changed_parameters, changed_ranking_protocol  # noqa: E402
 from cfcourse.runs import experiment_name  # noqa: E402
 
 COMMITTED_DATASET = "ml-latest-small"
@@ -83,6 +83,7 @@ def run_name(requested: dict) -> str | None:
     changed = {}
     for lesson in PUBLISHED:
         changed.update(changed_parameters(lesson, requested))
+    changed.update(changed_ranking_protocol(requested))
     return experiment_name(changed) if changed else None
 
 
