@@ -1,9 +1,11 @@
 """Set the course's three Keras models beside simple baselines and scikit-surprise's SVD, in one run.
 
     make benchmark                                              # installs scikit-surprise, then runs this
+    make benchmark DATASET=ml-100k                              # one dataset only
     python scripts/benchmark.py --dataset ml-latest-small --data-dir /tmp/bench-data
 
-What it does, in order:
+Without ``--dataset`` it covers every dataset in :data:`BENCHMARK_DATASETS` (and ml-1m when its
+data has been downloaded). For each dataset, in order:
 
 1. Runs the whole course as ``make run-all`` does (``scripts/run_course.py`` in a
    fresh Python process, every lesson in its own kernel) and times it end to end.
@@ -18,8 +20,11 @@ What it does, in order:
    - ``SVD`` tuned: every setting of :data:`SVD_TUNING_GRID` is fitted on train and
      scored on validation; the best is fitted again on train, timed, and scored on test once.
 3. Prints a markdown table (test RMSE, training seconds, seconds per epoch, and each
-   row's RMSE and time as a ratio to tuned SVD) and writes it, with the date and a
-   description of the machine, to ``<data>/metrics/benchmark.md`` and ``benchmark.json``.
+   row's RMSE and time as a ratio to tuned SVD), and checks what the course promises on
+   every dataset: the bias model beats tuned SVD, and the neural net the closed-form biases.
+   It writes the table, with the date and a description of the machine, as that dataset's
+   section of ``<data>/metrics/benchmark.md`` and ``benchmark.json``; sections of datasets
+   not run this time are kept.
 
 "Train s" is the time of fitting alone: for the Keras models ``model.fit`` including its
 per-epoch validation, as the lessons measure it; for the baselines the final fit, not the
@@ -77,6 +82,12 @@ SVD_TUNING_GRID = {
     "reg_all": (0.02, 0.05, 0.1),
 }
 BENCHMARK_FILE_STEM = "benchmark"
+#: What ``make benchmark`` covers by default; ml-1m joins when its data is in the data folder.
+BENCHMARK_DATASETS = ["ml-latest-small", "ml-100k"]
+OPTIONAL_DATASETS = ["ml-1m"]
+#: What the course promises on every dataset it offers: (row that must be lower, row it must beat).
+PROMISES = [("bias (lesson 03)", REFERENCE_MODEL),
+            ("neural_net (lesson 04)", "user + movie biases (closed form)")]
 
 
 @dataclass
@@ -324,48 +335,58 @@ def settings_notes(records: list[dict]) -> list[str]:
     return notes
 
 
-def markdown_report(report: dict) -> str:
-    """The whole ``benchmark.md``: heading, table, what was chosen, and the machine."""
+def promises_kept(rows: list[dict]) -> list[str]:
+    """One line per promise of :data:`PROMISES`: both RMSEs and whether it holds."""
+    test_rmse = {row["model"]: row["test_rmse"] for row in rows}
+    lines = []
+    for lower, than in PROMISES:
+        holds = test_rmse[lower] < test_rmse[than]
+        lines.append(f"- {'holds' if holds else 'FAILS'}: {lower} {test_rmse[lower]:.4f} < {than} {test_rmse[than]:.4f}")
+    return lines
+
+
+def markdown_section(dataset: str, section: dict) -> str:
+    """One dataset's part of ``benchmark.md``: heading, table, promises, what was chosen, and the machine."""
     return "\n".join([
-        f"## Benchmark on {report['dataset']} ({report['date']})",
+        f"## Benchmark on {dataset} ({section['date']})",
         "",
-        markdown_table(report["rows"]),
+        markdown_table(section["rows"]),
         "",
         "Train s is the fit alone (Keras: `model.fit` with its per-epoch validation; baselines: the final fit, "
         "not the search for their settings); the run-all row is the wall-clock time of every lesson, "
         "kernel starts included. Ratios divide by the tuned SVD row.",
         "",
-        "Settings chosen on the validation split:",
-        *settings_notes(report["rows"]),
+        "What the course promises on every dataset:",
+        *promises_kept(section["rows"]),
         "",
-        f"Machine: {describe_machine(report['machine'])}.",
+        "Settings chosen on the validation split:",
+        *settings_notes(section["rows"]),
+        "",
+        f"Machine: {describe_machine(section['machine'])}.",
         "",
     ])
 
 
-def write_report(report: dict, metrics_dir: Path) -> Path:
-    """Write ``benchmark.md`` and ``benchmark.json`` into ``metrics_dir``; return the markdown file."""
+def write_report(sections: dict[str, dict], metrics_dir: Path) -> Path:
+    """Add ``sections`` (by dataset) to ``benchmark.json`` and rewrite ``benchmark.md`` from it; return the latter.
+
+    Sections of datasets not in ``sections`` stay as the last run left them.
+    """
     metrics_dir.mkdir(parents=True, exist_ok=True)
-    (metrics_dir / f"{BENCHMARK_FILE_STEM}.json").write_text(json.dumps(report, indent=2) + "\n")
+    json_file = metrics_dir / f"{BENCHMARK_FILE_STEM}.json"
+    kept = json.loads(json_file.read_text()).get("datasets", {}) if json_file.exists() else {}
+    datasets = {**kept, **sections}
+    json_file.write_text(json.dumps({"datasets": datasets}, indent=2) + "\n")
     markdown_file = metrics_dir / f"{BENCHMARK_FILE_STEM}.md"
-    markdown_file.write_text(markdown_report(report))
+    markdown_file.write_text("\n".join(markdown_section(name, datasets[name]) for name in sorted(datasets)))
     return markdown_file
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default=COMMITTED_DATASET)
-    parser.add_argument("--data-dir", help="data folder (default: data/ or $CFCOURSE_DATA_DIR)")
-    args = parser.parse_args(argv)
-    import_surprise()  # before the course run, so a missing install fails in seconds, not minutes
+def benchmark_dataset(dataset: str, data_dir: str | None) -> dict:
+    """Run the course on ``dataset`` and set its models beside the baselines; return its report section."""
     machine = machine_description()
-    paths = course_paths(args.dataset, args.data_dir)
-
-    try:
-        course_seconds = time_course_run(args.dataset, args.data_dir)
-    except subprocess.CalledProcessError:
-        print("error: the course run failed (see above), so there is nothing to benchmark", file=sys.stderr)
-        return 1
+    course_seconds = time_course_run(dataset, data_dir)
+    paths = course_paths(dataset, data_dir)
     data = load_processed(paths)
     results = [
         global_mean_result(data),
@@ -374,14 +395,36 @@ def main(argv=None) -> int:
         *svd_results(data),
         Result(f"make run-all ({len(LESSONS)} lessons, kernel starts included)", None, course_seconds),
     ]
-    report = {
-        "dataset": args.dataset,
+    return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine,
         "rows": with_ratios(results),
     }
-    markdown_file = write_report(report, paths.data_dir / "metrics")
-    print("\n" + markdown_file.read_text())
+
+
+def default_datasets(data_dir: str | None) -> list[str]:
+    """:data:`BENCHMARK_DATASETS`, plus each of :data:`OPTIONAL_DATASETS` whose data is downloaded."""
+    present = [name for name in OPTIONAL_DATASETS if course_paths(name, data_dir).raw.is_dir()]
+    return BENCHMARK_DATASETS + present
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", action="append", help="a dataset to run (repeatable; default: "
+                        f"{', '.join(BENCHMARK_DATASETS)}, and {', '.join(OPTIONAL_DATASETS)} when downloaded)")
+    parser.add_argument("--data-dir", help="data folder (default: data/ or $CFCOURSE_DATA_DIR)")
+    args = parser.parse_args(argv)
+    import_surprise()  # before the course run, so a missing install fails in seconds, not minutes
+    sections = {}
+    for dataset in args.dataset or default_datasets(args.data_dir):
+        try:
+            sections[dataset] = benchmark_dataset(dataset, args.data_dir)
+        except subprocess.CalledProcessError:
+            print(f"error: the course run on {dataset} failed (see above), so there is nothing to benchmark",
+                  file=sys.stderr)
+            return 1
+        print("\n" + markdown_section(dataset, sections[dataset]))
+    write_report(sections, course_paths(COMMITTED_DATASET, args.data_dir).data_dir / "metrics")
     return 0
 
 

@@ -124,7 +124,9 @@ def example_results():
     Result = benchmark.Result
     return [
         Result("global mean", 1.04, 0.002),
+        Result("user + movie biases (closed form)", 0.86, 0.02),
         Result("bias (lesson 03)", 0.84, 6.0, epochs=12, val_rmse=0.83),
+        Result("neural_net (lesson 04)", 0.87, 8.0, epochs=10, val_rmse=0.86),
         Result(benchmark.REFERENCE_MODEL, 0.80, 3.0, epochs=40, val_rmse=0.79,
                settings={"n_factors": 50}, search="best of 24 settings, searched in 30.0 s"),
         Result("make run-all (6 lessons, kernel starts included)", None, 150.0),
@@ -163,16 +165,40 @@ def test_seconds_keep_three_significant_figures(seconds, shown):
     assert benchmark.format_seconds(seconds) == shown
 
 
+def section(date="2026-01-01 00:00 UTC"):
+    return {"date": date, "machine": benchmark.machine_description(), "rows": benchmark.with_ratios(example_results())}
+
+
 def test_the_report_is_written_as_markdown_and_json(tmp_path):
-    report = {"dataset": "synthetic", "date": "2026-01-01 00:00 UTC", "machine": benchmark.machine_description(),
-              "rows": benchmark.with_ratios(example_results())}
+    report = {"synthetic": section()}
     markdown_file = benchmark.write_report(report, tmp_path)
     markdown = markdown_file.read_text()
     assert markdown_file == tmp_path / "benchmark.md"
-    assert benchmark.markdown_table(report["rows"]) in markdown
+    assert markdown.startswith("## Benchmark on synthetic (2026-01-01 00:00 UTC)")
+    assert benchmark.markdown_table(report["synthetic"]["rows"]) in markdown
     assert "n_factors=50 (validation RMSE 0.7900; best of 24 settings, searched in 30.0 s)" in markdown
-    assert f"{report['machine']['cpu_count']} CPUs" in markdown
-    assert json.loads((tmp_path / "benchmark.json").read_text()) == report
+    assert f"{report['synthetic']['machine']['cpu_count']} CPUs" in markdown
+    assert json.loads((tmp_path / "benchmark.json").read_text()) == {"datasets": report}
+
+
+def test_a_run_on_one_dataset_keeps_the_other_datasets_sections(tmp_path):
+    benchmark.write_report({"ml-100k": section("2026-01-01 00:00 UTC"), "synthetic": section()}, tmp_path)
+    benchmark.write_report({"synthetic": section("2026-02-02 00:00 UTC")}, tmp_path)
+    datasets = json.loads((tmp_path / "benchmark.json").read_text())["datasets"]
+    assert {name: value["date"] for name, value in datasets.items()} == {
+        "ml-100k": "2026-01-01 00:00 UTC", "synthetic": "2026-02-02 00:00 UTC"}
+    markdown = (tmp_path / "benchmark.md").read_text()
+    assert "## Benchmark on ml-100k (2026-01-01" in markdown and "## Benchmark on synthetic (2026-02-02" in markdown
+
+
+def test_the_promises_are_checked_both_ways():
+    rows = benchmark.with_ratios(example_results())
+    assert benchmark.promises_kept(rows) == [
+        "- FAILS: bias (lesson 03) 0.8400 < SVD (surprise, tuned) 0.8000",
+        "- FAILS: neural_net (lesson 04) 0.8700 < user + movie biases (closed form) 0.8600"]
+    for row in rows:
+        row["test_rmse"] = {"bias (lesson 03)": 0.79, "neural_net (lesson 04)": 0.85}.get(row["model"], row["test_rmse"])
+    assert [line.split(":")[0] for line in benchmark.promises_kept(rows)] == ["- holds", "- holds"]
 
 
 def test_svd_beats_the_global_mean_on_planted_data(planted):
