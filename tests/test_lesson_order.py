@@ -51,7 +51,8 @@ def test_lesson_after_preprocessing_names_the_missing_training_lesson(preprocess
 
 @pytest.mark.parametrize("lesson, parameter", [("02_dot_product", {"epochs": 0}),
                                                ("04_neural_net", {"dropout_hidden": 1.5}),
-                                               ("05_inspect_embeddings", {"n_top": -3})])
+                                               ("05_inspect_embeddings", {"n_top": -3}),
+                                               ("06_evaluate_recommendations", {"k": 0})])
 def test_a_wrong_parameter_value_is_the_error_alone_before_tensorflow_is_imported(preprocessed, lesson, parameter):
     with pytest.raises(papermill.PapermillExecutionError) as failure:
         run_lesson(lesson, preprocessed, dataset="synthetic", data_dir=str(preprocessed), **parameter)
