@@ -5,6 +5,9 @@
 
 PYTHON ?= python3
 DATASET ?= ml-latest-small
+# ACCEPT_NEW_EDITION=1 lets the download (lesson 00) use a dataset edition other than the course's, knowingly.
+ACCEPT_NEW_EDITION ?=
+EDITION_FLAG := $(if $(filter 1 yes true,$(ACCEPT_NEW_EDITION)),--accept-new-edition)
 VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.installed
@@ -31,11 +34,11 @@ $(SETUP_STAMP): requirements.lock pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python 3 (cf-course)" >/dev/null
 	@touch $@
 
-download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIRROR)
-	$(PY) scripts/download_movielens.py --dataset $(DATASET)
+download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIRROR, ACCEPT_NEW_EDITION=1)
+	$(PY) scripts/download_movielens.py --dataset $(DATASET) $(EDITION_FLAG)
 
 run-all: setup ## Run all six lessons headless into data/executed/DATASET/ and print the table of models
-	$(PY) scripts/run_course.py --dataset $(DATASET)
+	$(PY) scripts/run_course.py --dataset $(DATASET) $(EDITION_FLAG)
 
 execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in place on ml-latest-small
 	$(PY) scripts/run_course.py --in-place

@@ -2,8 +2,11 @@
 
 An entry says where the archive comes from, which files in it hold the data,
 the sha256 each of those files must have once extracted, and which reader
-understands its format (see :mod:`cfcourse.readers`). Adding ``ml-1m``,
-``ml-25m`` or ``ml-32m`` is one more entry here: their readers already exist.
+understands its format (see :mod:`cfcourse.readers`).
+
+Where GroupLens published only a checksum of the whole archive (ml-1m, ml-25m,
+ml-32m), that checksum is enforced instead, and the download prints each
+extracted file's sha256 so a maintainer can pin them here.
 
 The ``synthetic`` entry is not downloaded: :mod:`cfcourse.synthetic` writes it
 on the spot, in the ml-latest-small format, so tests and quick experiments
@@ -15,6 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 GROUPLENS_BASE_URL = "https://files.grouplens.org/datasets/movielens"
+
+#: The Hugging Face copy that recommenders-team/recommenders#2369 added as a fallback for GroupLens,
+#: described there as byte-identical zips of ml-100k, ml-1m, ml-10m and ml-20m. Its file URLs were
+#: never fetched while writing the course (no network): the pinned checksums reject a wrong file.
+HUGGING_FACE_BASE_URL = "https://huggingface.co/datasets/Recommenders/MovieLens/resolve/main"
+
+#: The lessons train in memory on one machine; past this many ratings they take hours and need a lot of RAM.
+LESSONS_SIZED_FOR_RATINGS = 5_000_000
 
 LICENCE_NOTICE = (
     "MovieLens data (c) GroupLens Research, University of Minnesota. Use is subject to the\n"
@@ -47,12 +58,26 @@ class DatasetSpec:
     #: Archive name under the base URL; ``None`` for a dataset that is generated, not downloaded.
     archive: str | None = None
     #: A checksum GroupLens published for the archive itself, as ``(algorithm, hex)``, where there is one.
-    #: Mirrors may re-zip an archive, so the extracted files' sha256 are what is enforced.
+    #: Mirrors may re-zip an archive, so where ``file_sha256`` is pinned the files are what is enforced;
+    #: where it is empty, this checksum is.
     published_archive_checksum: tuple[str, str] | None = None
+    #: The archive's size in bytes as GroupLens serves it, where known: sets the download's deadline.
+    archive_bytes: int | None = None
+    #: A generous upper bound on everything the archive unpacks to: extraction stops past it.
+    max_unpacked_bytes: int = 4_000_000_000
+    #: Ratings in the published edition, where known (the lessons print what is on disk).
+    n_ratings: int | None = None
+    #: Other URLs of the same archive, tried in order after GroupLens when no mirror is set.
+    fallback_urls: tuple[str, ...] = ()
 
     @property
     def downloadable(self) -> bool:
         return self.archive is not None
+
+    @property
+    def archive_checksum_enforced(self) -> bool:
+        """True when no file sha256 is pinned, so the archive's published checksum is what proves it genuine."""
+        return not self.file_sha256 and self.published_archive_checksum is not None
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -72,6 +97,9 @@ DATASETS: dict[str, DatasetSpec] = {
                 "ml-latest-small/tags.csv": "92a9f8bb7916dceef6151209845788c3643f794dfa79d1feaec7121b5960399d",
                 "ml-latest-small/README.txt": "63d22ac138e80fae37021797ed8e1b9424b5239dc576a137422adf783ae3f404",
             },
+            archive_bytes=978_202,
+            max_unpacked_bytes=20_000_000,  # 3.3 MB unpacked
+            n_ratings=100_836,
         ),
         DatasetSpec(
             name="ml-100k",
@@ -85,6 +113,45 @@ DATASETS: dict[str, DatasetSpec] = {
                 "ml-100k/u.item": "553841ebc7de3a0fd0d6b62a204ea30c1e651aacfb2814c7a6584ac52f2c5701",
             },
             published_archive_checksum=("md5", "0e33842e24a9c977be4e0107933c0723"),
+            max_unpacked_bytes=80_000_000,  # 16 MB unpacked
+            n_ratings=100_000,
+            fallback_urls=(f"{HUGGING_FACE_BASE_URL}/ml-100k.zip",),
+        ),
+        DatasetSpec(
+            name="ml-1m",
+            description="MovieLens 1M (2003): 1,000,209 ratings of 3,706 movies by 6,040 users",
+            format="dat",
+            archive="ml-1m.zip",
+            ratings_file="ml-1m/ratings.dat",
+            movies_file="ml-1m/movies.dat",
+            published_archive_checksum=("md5", "c4d9eecfca2ab87c1945afe126590906"),
+            max_unpacked_bytes=200_000_000,  # about 25 MB unpacked
+            n_ratings=1_000_209,
+            fallback_urls=(f"{HUGGING_FACE_BASE_URL}/ml-1m.zip",),
+        ),
+        DatasetSpec(
+            name="ml-25m",
+            description="MovieLens 25M (2019): 25,000,095 ratings of 62,423 movies by 162,541 users",
+            format="csv",
+            archive="ml-25m.zip",
+            ratings_file="ml-25m/ratings.csv",
+            movies_file="ml-25m/movies.csv",
+            published_archive_checksum=("md5", "6b51fb2759a8657d3bfcbfc42b592ada"),
+            archive_bytes=261_978_986,
+            max_unpacked_bytes=3_000_000_000,  # about 1.2 GB unpacked
+            n_ratings=25_000_095,
+        ),
+        DatasetSpec(
+            name="ml-32m",
+            description="MovieLens 32M (2023): 32,000,204 ratings of 87,585 movies by 200,948 users",
+            format="csv",
+            archive="ml-32m.zip",
+            ratings_file="ml-32m/ratings.csv",
+            movies_file="ml-32m/movies.csv",
+            published_archive_checksum=("md5", "d472be332d4daa821edc399621853b57"),
+            archive_bytes=238_950_008,
+            max_unpacked_bytes=3_000_000_000,  # about 0.9 GB unpacked
+            n_ratings=32_000_204,
         ),
         DatasetSpec(
             name="synthetic",
@@ -95,6 +162,16 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
     ]
 }
+
+
+def size_note(spec: DatasetSpec) -> str | None:
+    """One line warning that ``spec`` is bigger than the lessons are made for, or ``None`` when it is not."""
+    if spec.n_ratings is None or spec.n_ratings <= LESSONS_SIZED_FOR_RATINGS:
+        return None
+    return (
+        f"note: {spec.name} has {spec.n_ratings:,} ratings, and the lessons are sized for at most a few million: "
+        "they will run for hours and may run out of memory; it downloads and verifies like any other edition"
+    )
 
 
 class UnknownDatasetError(ValueError):

@@ -55,6 +55,7 @@ RUN: Rule = ("None (the course's own run) or a name of letters, digits, '.', '_'
 RULES: dict[str, Rule] = {
     "data_dir": FOLDER,
     "mirror": ("None, or a folder, file or URL", lambda v: v is None or (isinstance(v, str) and v != "")),
+    "accept_new_edition": YES_OR_NO,
     "run": RUN,
     "split_seed": WHOLE_AT_LEAST_ZERO,
     "val_fraction": SPLIT_SHARE,

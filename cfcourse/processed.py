@@ -7,7 +7,8 @@ Under ``data/processed/<dataset>/``:
 - ``movies.csv``: ``movie_idx``, original ``movie`` ID, ``title`` and ``n_ratings``
   of every rated movie, so indices can be turned back into titles;
 - ``users.csv``: ``user_idx`` and original ``user`` ID;
-- ``split.json``: how the split was drawn and its sizes.
+- ``split.json``: how the split was drawn, its sizes, and the ``edition`` of the raw
+  data it was drawn from (see :func:`cfcourse.editions.data_edition`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cfcourse.editions import data_edition
 from cfcourse.encoding import IdMap
 from cfcourse.paths import CoursePaths
 from cfcourse.prerequisites import require_files
@@ -36,7 +38,11 @@ def save_processed(
     titles: pd.DataFrame,
     split_info: dict,
 ) -> None:
-    """Write what later lessons need. ``ratings`` carries ``user_idx``, ``movie_idx`` and ``split``."""
+    """Write what later lessons need. ``ratings`` carries ``user_idx``, ``movie_idx`` and ``split``.
+
+    ``split.json`` also records which edition of the raw data was processed, so a
+    later lesson knows whether the course's published numbers apply to it.
+    """
     paths.processed.mkdir(parents=True, exist_ok=True)
     ratings.to_csv(paths.processed / RATINGS_FILE, index=False)
     counts = np.bincount(ratings["movie_idx"], minlength=len(movies))
@@ -45,6 +51,7 @@ def save_processed(
     movie_table["title"] = movie_table["title"].fillna("(title missing)")
     movie_table.to_csv(paths.processed / MOVIES_FILE, index=False)
     pd.DataFrame({"user_idx": np.arange(len(users)), "user": users.ids}).to_csv(paths.processed / USERS_FILE, index=False)
+    split_info = {**split_info, "edition": data_edition(paths.dataset, paths.data_dir)}
     (paths.processed / SPLIT_FILE).write_text(json.dumps(split_info, indent=2) + "\n")
 
 
@@ -72,6 +79,11 @@ class LessonData:
     @property
     def test(self) -> pd.DataFrame:
         return self.part("test")
+
+    @property
+    def edition(self) -> str | None:
+        """The edition of the raw data lesson 01 processed: ``"published"``, ``"accepted-..."``, ``"generated"``."""
+        return self.split_info.get("edition")
 
     @property
     def n_users(self) -> int:

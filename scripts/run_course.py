@@ -4,6 +4,7 @@ and lesson 06's table of their top-10 lists.
     python scripts/run_course.py --dataset ml-latest-small        # what `make run-all` does
     python scripts/run_course.py --dataset synthetic -p epochs=2  # any lesson parameter, where a lesson has it
     python scripts/run_course.py -p n_factors=10 -p run=small     # an experiment, kept apart as run 'small'
+    python scripts/run_course.py --accept-new-edition             # lesson 00 takes another edition, knowingly
     python scripts/run_course.py --in-place                       # maintainers: refresh the committed notebooks
 
 Every ``-p`` value is checked against its rule before any lesson runs. With the lessons' own
@@ -33,6 +34,7 @@ from jupyter_client.kernelspec import NoSuchKernel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
+from cfcourse.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
@@ -134,6 +136,8 @@ def main(argv=None) -> int:
     parser.add_argument("--output-dir", help="where executed copies go (default: <data folder>/executed/<dataset>)")
     parser.add_argument("-p", "--parameter", action="append", default=[], type=parse_parameter,
                         help="name=value passed to every lesson that declares that parameter")
+    parser.add_argument("--accept-new-edition", action="store_true",
+                        help="let lesson 00 use a dataset edition other than the course's (recorded beside the data)")
     parser.add_argument("--in-place", action="store_true", help="re-execute the committed notebooks themselves")
     args = parser.parse_args(argv)
 
@@ -153,6 +157,10 @@ def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
     run = run_name(requested)
     paths = course_paths(args.dataset, args.data_dir, run)
     parameters = {**requested, "dataset": args.dataset, "run": run}
+    if args.accept_new_edition:
+        parameters["accept_new_edition"] = True
+    if args.dataset in DATASETS and (note := size_note(DATASETS[args.dataset])):
+        print(note, flush=True)
     if args.data_dir:
         parameters["data_dir"] = str(Path(args.data_dir).resolve())
     output_dir = Path(args.output_dir) if args.output_dir else paths.executed

@@ -73,7 +73,7 @@ def test_reads_as_a_lesson(path):
 def test_training_lesson_ends_with_a_check_against_its_published_rmse(lesson):
     check = code_cells(NOTEBOOKS / f"{lesson}.ipynb")[-1]
     source = "".join(check["source"])
-    assert f'check_published_rmse("{lesson}", dataset, test_rmse, training_parameters)' in source
+    assert f'check_published_rmse("{lesson}", dataset, test_rmse, training_parameters, data.edition)' in source
     assert "nbval-ignore-output" not in check["metadata"].get("tags", []), "nbval must compare the check cell"
     published = PUBLISHED[lesson].test_rmse["ml-latest-small"]
     stored = "".join("".join(output.get("text", [])) for output in check["outputs"])

@@ -6,155 +6,30 @@ Every failure case also checks that the data folder is exactly as it was before 
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import os
-import subprocess
 import sys
-import threading
 import time
-import zipfile
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from cfcourse import download
-from cfcourse.datasets import CITATION, DATASETS, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset
-from cfcourse.download import DownloadError, fetch, fetch_dataset, main
+from cfcourse.datasets import CITATION, DATASETS, LICENCE_NOTICE, UnknownDatasetError, get_dataset
+from cfcourse.download import fetch, fetch_dataset, main
 from cfcourse.paths import REPOSITORY_ROOT
 from course_testing import MIRROR_FOLDER
-
-SCRIPT = REPOSITORY_ROOT / "scripts" / "download_movielens.py"
-
-TOY_FILES = {
-    "toy/ratings.csv": b"userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,3.5,964981247\n2,1,5.0,964982224\n",
-    "toy/movies.csv": b"movieId,title,genres\n1,Toy Story (1995),Animation\n3,Heat (1995),Crime\n",
-}
-
-
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-TOY_SPEC = DatasetSpec(
-    name="toy",
-    description="Two small CSV files",
-    format="csv",
-    ratings_file="toy/ratings.csv",
-    movies_file="toy/movies.csv",
-    file_sha256={path: sha256(content) for path, content in TOY_FILES.items()},
-    archive="toy.zip",
+from download_testing import (
+    TOY_FILES,
+    TOY_SPEC,
+    assert_cli_fails_in_one_line,
+    assert_fails_cleanly,
+    fetch_quietly,
+    run_cli,
+    sha256,
+    tree,
+    zip_bytes,
 )
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Every path under ``folder`` with a digest of its content ("dir" for folders): a snapshot to compare."""
-    if not folder.exists():
-        return {}
-    return {
-        path.relative_to(folder).as_posix(): "dir" if path.is_dir() else sha256(path.read_bytes())
-        for path in sorted(folder.rglob("*"))
-    }
-
-
-# --- A real HTTP server ----------------------------------------------------------------------
-
-
-class ArchiveServer:
-    """Serves the files of ``folder`` over HTTP, and can fail, stall or hang up on request."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.requests: list[str] = []
-        self.failures_left = 0  # answer HTTP 500 to this many requests first
-        self.delay = 0.0  # seconds to stall before answering
-        self.hang_up_halfway = False  # promise the whole file, send half of it
-        self.released = threading.Event()  # ends every stall when the test is over
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests.append(self.path)
-                if server.delay:
-                    server.released.wait(server.delay)
-                if server.failures_left > 0:
-                    server.failures_left -= 1
-                    self.send_error(500)
-                    return
-                file = server.folder / self.path.lstrip("/")
-                if not file.is_file():
-                    self.send_error(404)
-                    return
-                content = file.read_bytes()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content[: len(content) // 2] if server.hang_up_halfway else content)
-
-            def log_message(self, *args):
-                pass
-
-        class QuietServer(http.server.ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # a client that gave up on a stalled answer closes its socket: expected here
-
-        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def add(self, name: str, content: bytes) -> None:
-        (self.folder / name).write_bytes(content)
-
-
-@pytest.fixture
-def server(tmp_path):
-    folder = tmp_path / "served"
-    folder.mkdir()
-    archive_server = ArchiveServer(folder)
-    archive_server.add("toy.zip", zip_bytes(TOY_FILES))
-    archive_server.thread.start()
-    yield archive_server
-    archive_server.released.set()
-    archive_server.httpd.shutdown()
-    archive_server.httpd.server_close()
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    """A data folder with something unrelated in it already, which no call may disturb."""
-    folder = tmp_path / "data"
-    (folder / "raw" / "other").mkdir(parents=True)
-    (folder / "raw" / "other" / "keep.txt").write_text("not ours")
-    return folder
-
-
-def fetch_quietly(spec, data_dir, **kwargs) -> tuple[Path, str]:
-    out = io.StringIO()
-    options = {"timeout": 5.0, "retries": 0, "backoff": 0.01, "progress": False} | kwargs
-    return fetch(spec, data_dir, out=out, **options), out.getvalue()
-
-
-def assert_fails_cleanly(spec, data_dir, match: str, **kwargs) -> str:
-    """Fetch, expect a one-line DownloadError matching ``match``, and check data_dir is untouched."""
-    before = tree(data_dir)
-    existed = data_dir.exists()
-    with pytest.raises(DownloadError, match=match) as failure:
-        fetch_quietly(spec, data_dir, **kwargs)
-    assert tree(data_dir) == before
-    assert data_dir.exists() == existed
-    message = str(failure.value)
-    assert message and "\n" not in message
-    return message
-
 
 # --- Fetching over HTTP ----------------------------------------------------------------------
 
@@ -164,7 +39,9 @@ def test_fetch_over_http_verifies_the_files_and_prints_the_licence(server, tmp_p
     folder, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
 
     assert folder == data_dir / "raw" / "toy"
-    assert tree(data_dir) == {
+    snapshot = tree(data_dir)
+    assert snapshot.pop("raw/toy/.edition.json")
+    assert snapshot == {
         "raw": "dir",
         "raw/toy": "dir",
         **{f"raw/{path}": sha256(content) for path, content in TOY_FILES.items()},
@@ -190,7 +67,9 @@ def test_an_unverified_copy_is_replaced(server, data_dir):
 
     assert "fetching it again" in output
     assert (data_dir / "raw" / "toy" / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
-    assert sorted(tree(data_dir)) == ["raw", "raw/other", "raw/other/keep.txt", "raw/toy", "raw/toy/movies.csv", "raw/toy/ratings.csv"]
+    assert sorted(tree(data_dir)) == [
+        "raw", "raw/other", "raw/other/keep.txt", "raw/toy", "raw/toy/.edition.json", "raw/toy/movies.csv", "raw/toy/ratings.csv",
+    ]
 
 
 def test_http_404_fails_at_once_naming_the_url_and_status(server, data_dir):
@@ -422,35 +301,14 @@ def test_main_reports_ctrl_c_in_one_line(server, data_dir, monkeypatch, capsys, 
 # --- The command line, as a learner runs it --------------------------------------------------
 
 
-def run_cli(*arguments: str) -> subprocess.CompletedProcess:
-    environment = {name: value for name, value in os.environ.items() if name not in (download.MIRROR_VARIABLE, "CFCOURSE_DATA_DIR")}
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *arguments],
-        cwd=REPOSITORY_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def assert_cli_fails_in_one_line(data_dir: Path, *arguments: str) -> str:
-    before = tree(data_dir)
-    result = run_cli("--data-dir", str(data_dir), *arguments)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and len(lines[0]) > len("error: ")
-    assert tree(data_dir) == before
-    return lines[0]
-
-
 def test_cli_unknown_dataset(data_dir):
     line = assert_cli_fails_in_one_line(data_dir, "--dataset", "nope")
     assert "unknown dataset 'nope'" in line
 
 
-@pytest.mark.parametrize("arguments", [["--timeout", "-1"], ["--timeout", "soon"], ["--retries", "-2"], ["--colour"]])
+@pytest.mark.parametrize(
+    "arguments", [["--timeout", "-1"], ["--timeout", "soon"], ["--retries", "-2"], ["--minimum-rate", "0"], ["--colour"]]
+)
 def test_cli_bad_arguments(data_dir, arguments):
     assert_cli_fails_in_one_line(data_dir, *arguments)
 

@@ -68,7 +68,7 @@ def test_a_wrong_parameter_value_is_the_error_alone_before_tensorflow_is_importe
 @pytest.mark.parametrize("parameter, message", [
     ("epochs=-3", "error: lesson 02_dot_product, 03_bias, 04_neural_net: parameter 'epochs' must be a whole number > 0, got -3"),
     ("epoch=3", "error: no lesson has a parameter 'epoch'"),
-    ("dataset=ml-1m", "error: parameter 'dataset' must be one of"),
+    ("dataset=ml-20m", "error: parameter 'dataset' must be one of"),
 ])
 def test_course_run_checks_every_value_before_any_lesson_runs(tmp_path, parameter, message):
     result = run_course("--data-dir", str(tmp_path), "-p", parameter)

@@ -21,12 +21,12 @@ def test_every_lesson_parameter_has_a_rule_that_its_own_default_meets(lesson):
         assert parameter_problem(name, default) is None, f"{lesson}: {name} = {default!r}"
 
 
-@pytest.mark.parametrize("dataset", ["ml-latest-small", "ml-100k", "synthetic"])
+@pytest.mark.parametrize("dataset", ["ml-latest-small", "ml-100k", "ml-1m", "ml-25m", "ml-32m", "synthetic"])
 def test_dataset_accepts_registry_names(dataset):
     check_parameters(dataset=dataset)
 
 
-@pytest.mark.parametrize("dataset", ["ML-100K", "", None, ["ml-100k"], "ml-latest"])
+@pytest.mark.parametrize("dataset", ["ML-100K", "", None, ["ml-100k"], "ml-latest", "ml-20m"])
 def test_dataset_rejects_other_values(dataset):
     with pytest.raises(ParameterError, match="parameter 'dataset' must be one of"):
         check_parameters(dataset=dataset)

@@ -39,7 +39,8 @@ def test_round_trip(saved):
     data = load_processed(paths)
 
     pd.testing.assert_frame_equal(data.ratings, ratings, check_dtype=False)
-    assert data.split_info == SPLIT_INFO
+    assert data.split_info == {**SPLIT_INFO, "edition": "generated"}
+    assert data.edition == "generated"
     assert (data.n_users, data.n_movies) == (len(users), len(movies))
     assert data.users["user"].tolist() == users.ids.tolist()
     assert data.users["user_idx"].tolist() == list(range(len(users)))

@@ -87,3 +87,15 @@ def test_strict_mode_fails_beyond_the_tolerance_whatever_changed(strict, paramet
 
 def test_strict_mode_passes_within_the_tolerance(strict):
     check_published_rmse("02_dot_product", "ml-latest-small", 0.8873 - 0.0099, COURSE)
+
+
+@pytest.mark.parametrize("edition", ["published", None])
+def test_the_published_edition_is_compared(strict, edition):
+    with pytest.raises(PublishedResultMismatch):
+        check_published_rmse("02_dot_product", "ml-latest-small", 0.95, COURSE, edition)
+
+
+def test_another_edition_has_no_published_number_even_in_strict_mode(strict, capsys):
+    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.95, COURSE, "accepted-0123456789ab")
+    assert verdict.startswith("test RMSE 0.9500; different edition: no published number to compare")
+    assert "accepted-0123456789ab" in capsys.readouterr().out

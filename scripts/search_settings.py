@@ -1,0 +1,149 @@
+"""Choose the training lessons' default settings on validation data, across every dataset the course offers.
+
+    python scripts/search_settings.py                                  # every lesson, every dataset below
+    python scripts/search_settings.py --lesson 04_neural_net --dataset ml-100k
+
+Each candidate in :data:`CANDIDATES` is a set of lesson parameters. The script runs the
+lesson itself (papermill, on the course's kernel, exactly as ``make run-all`` does) with
+those values as an experiment run named ``search-<lesson>-<n>``, and reads the *validation*
+RMSE from the run's metrics file; test data plays no part in the choice. A candidate's
+score is the mean, over datasets, of its validation RMSE divided by that of the lesson's
+published settings (the first candidate), so each dataset weighs the same whatever its
+scale; below 1 is better than today. Results go to ``<data>/metrics/search.md`` and
+``search.json``; the course's own run is never touched.
+
+The candidates are small on purpose (each lesson run costs seconds): the published settings,
+and the neighbours that a first, wider probe found promising. What the lessons use now, and
+why, is in the README ("How the settings were chosen").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import papermill
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cfcourse.headless import execute_lesson  # noqa: E402
+from cfcourse.paths import course_paths  # noqa: E402
+from cfcourse.published import PUBLISHED  # noqa: E402
+
+SEARCH_DATASETS = ["ml-latest-small", "ml-100k", "synthetic"]
+
+#: Per lesson: the changes to its published parameters worth trying (``{}`` is the published setting itself).
+CANDIDATES: dict[str, list[dict]] = {
+    "02_dot_product": [
+        {},
+        {"l2": 1e-4},  # the course's setting before this search
+        {"l2": 2e-4},
+        {"n_factors": 100},
+        {"learning_rate": 2e-2},
+    ],
+    "03_bias": [
+        {},
+        {"l2": 5e-5},
+        {"l2": 1.5e-4},
+        {"n_factors": 30},
+        {"learning_rate": 2e-2},
+    ],
+    "04_neural_net": [
+        {},
+        {"dropout_hidden": 0.5, "learning_rate": 6e-3},  # the course's setting before this search
+        {"dropout_hidden": 0.5},
+        {"learning_rate": 1e-2},
+        {"learning_rate": 2e-2},
+        {"learning_rate": 5e-2},
+        {"l2": 1e-3},
+    ],
+}
+
+
+def ensure_processed(dataset: str, data_dir: str | None, scratch: Path) -> None:
+    """Run lessons 00 and 01 (course settings) where the dataset's processed data is missing."""
+    if course_paths(dataset, data_dir).processed.exists():
+        return
+    for lesson in ["00_download", "01_preprocessing"]:
+        execute_lesson(lesson, scratch / f"{dataset}-{lesson}.ipynb", course_parameters(dataset, data_dir))
+
+
+def course_parameters(dataset: str, data_dir: str | None) -> dict:
+    return {"dataset": dataset, **({"data_dir": str(Path(data_dir).resolve())} if data_dir else {})}
+
+
+def validation_rmse(lesson: str, dataset: str, data_dir: str | None, run: str, changes: dict,
+                    scratch: Path) -> tuple[float, float]:
+    """Run ``lesson`` on ``dataset`` with ``changes`` as run ``run``; return its validation RMSE and seconds."""
+    started = time.perf_counter()
+    parameters = {**course_parameters(dataset, data_dir), **PUBLISHED[lesson].parameters, **changes, "run": run}
+    execute_lesson(lesson, scratch / f"{run}-{dataset}.ipynb", parameters)
+    seconds = time.perf_counter() - started
+    record = json.loads(course_paths(dataset, data_dir, run).metrics_file(PUBLISHED[lesson].model).read_text())
+    return record["val_rmse"], seconds
+
+
+def search_lesson(lesson: str, datasets: list[str], data_dir: str | None, scratch: Path) -> list[dict]:
+    """Every candidate of ``lesson`` on every dataset, with its score; the best first."""
+    rows = []
+    for number, changes in enumerate(CANDIDATES[lesson]):
+        row = {"lesson": lesson, "changes": changes, "val_rmse": {}, "seconds": {}}
+        for dataset in datasets:
+            val_rmse, seconds = validation_rmse(lesson, dataset, data_dir, f"search-{lesson}-{number}", changes, scratch)
+            row["val_rmse"][dataset], row["seconds"][dataset] = val_rmse, round(seconds, 1)
+            print(f"{lesson} {describe(changes):<55} {dataset:<16} validation RMSE {val_rmse:.4f} "
+                  f"({seconds:.0f} s)", flush=True)
+        rows.append(row)
+    published = rows[0]["val_rmse"]
+    for row in rows:
+        row["score"] = round(sum(row["val_rmse"][d] / published[d] for d in datasets) / len(datasets), 4)
+    return sorted(rows, key=lambda row: row["score"])
+
+
+def describe(changes: dict) -> str:
+    return ", ".join(f"{name}={value}" for name, value in changes.items()) or "published settings"
+
+
+def markdown(results: dict[str, list[dict]], datasets: list[str]) -> str:
+    lines = ["## Search for the lessons' settings (validation RMSE; score = mean ratio to the published settings)", ""]
+    for lesson, rows in results.items():
+        lines += [f"### {lesson}", "", "| changes | " + " | ".join(datasets) + " | score |",
+                  "|---|" + "---:|" * (len(datasets) + 1)]
+        for row in rows:
+            cells = [describe(row["changes"]), *(f"{row['val_rmse'][d]:.4f}" for d in datasets), f"{row['score']:.4f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lesson", action="append", choices=sorted(CANDIDATES), help="default: every training lesson")
+    parser.add_argument("--dataset", action="append", help=f"default: {', '.join(SEARCH_DATASETS)}")
+    parser.add_argument("--data-dir", help="data folder (default: data/ or $CFCOURSE_DATA_DIR)")
+    args = parser.parse_args(argv)
+    datasets = args.dataset or SEARCH_DATASETS
+    metrics_dir = course_paths(datasets[0], args.data_dir).data_dir / "metrics"
+    scratch = course_paths(datasets[0], args.data_dir).data_dir / "executed" / "search"
+    scratch.mkdir(parents=True, exist_ok=True)
+    try:
+        for dataset in datasets:
+            ensure_processed(dataset, args.data_dir, scratch)
+        results = {lesson: search_lesson(lesson, datasets, args.data_dir, scratch)
+                   for lesson in args.lesson or sorted(CANDIDATES)}
+    except papermill.PapermillExecutionError as error:
+        print(f"error: a lesson failed ({error.ename}: {error.evalue}); see {scratch}", file=sys.stderr)
+        return 1
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    (metrics_dir / "search.json").write_text(json.dumps(results, indent=2) + "\n")
+    report = markdown(results, datasets)
+    (metrics_dir / "search.md").write_text(report)
+    print("\n" + report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
