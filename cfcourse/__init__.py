@@ -13,6 +13,7 @@ This package holds only what several lessons, the scripts and the tests share:
 - :mod:`cfcourse.split`         the saved train / validation / test split every lesson shares
 - :mod:`cfcourse.seeding`       one call that makes a run reproducible
 - :mod:`cfcourse.metrics`       RMSE, the per-model metrics files and the summary of runs
+- :mod:`cfcourse.ranking`       top-k lists and their metrics (precision, recall, NDCG, coverage, popularity)
 - :mod:`cfcourse.prerequisites` clear messages when a lesson runs before the one it builds on
 - :mod:`cfcourse.parameters`    the rule for each value a lesson's ``parameters`` cell may receive
 - :mod:`cfcourse.published`     the parameters and test RMSE each training lesson was published with

@@ -16,6 +16,7 @@ LESSONS = [
     "03_bias",
     "04_neural_net",
     "05_inspect_embeddings",
+    "06_evaluate_recommendations",
 ]
 
 #: The trained models in lesson order, as their metrics and model files name them.

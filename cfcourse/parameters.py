@@ -74,6 +74,8 @@ RULES: dict[str, Rule] = {
     "n_top": WHOLE_ABOVE_ZERO,
     "user_id": WHOLE_AT_LEAST_ZERO,
     "query_movie": TEXT,
+    "k": WHOLE_ABOVE_ZERO,
+    "threshold": NUMBER_ABOVE_ZERO,
 }
 
 

@@ -56,6 +56,10 @@ PUBLISHED: dict[str, PublishedLesson] = {
 }
 
 
+#: Lesson 06's protocol as published: the course's own ``ranking.json`` is made with these values.
+PUBLISHED_RANKING_PROTOCOL = dict(k=10, threshold=4.0, seed=42)
+
+
 class PublishedResultMismatch(AssertionError):
     """Strict mode only: a test RMSE is not within the tolerance of the published one."""
 
@@ -65,7 +69,15 @@ class PublishedResultMismatch(AssertionError):
 
 def changed_parameters(lesson: str, values: dict) -> dict[str, tuple[object, object]]:
     """The parameters of ``values`` that differ from the published ones, as ``name: (value, published)``."""
-    published = PUBLISHED[lesson].parameters
+    return _changed(values, PUBLISHED[lesson].parameters)
+
+
+def changed_ranking_protocol(values: dict) -> dict[str, tuple[object, object]]:
+    """The values of lesson 06's protocol that differ from the published ones, as ``name: (value, published)``."""
+    return _changed(values, PUBLISHED_RANKING_PROTOCOL)
+
+
+def _changed(values: dict, published: dict) -> dict[str, tuple[object, object]]:
     return {name: (value, published[name]) for name, value in values.items()
             if name in published and value != published[name]}
 

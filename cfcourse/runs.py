@@ -6,7 +6,8 @@ course's own run: its model goes to ``data/models/<dataset>/``. Change a value
 *experiment*: its models and metrics go to ``data/experiments/<dataset>/<run>/``,
 named by what changed (``n_factors-10``) or by the ``run`` parameter, so the
 course's own results are never replaced. Later lessons read the course's run
-unless their ``run`` parameter names another.
+unless their ``run`` parameter names another. Lesson 06's protocol (``k``,
+``threshold``, ``seed``) is treated the same way: changed, it ranks into a run of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 
 from cfcourse.parameters import check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
-from cfcourse.published import changed_parameters, describe_changes
+from cfcourse.published import changed_parameters, changed_ranking_protocol, describe_changes
 
 
 def experiment_name(changed: dict[str, tuple[object, object]]) -> str:
@@ -31,11 +32,26 @@ def training_run(lesson: str, dataset: str, data_dir, run, **training_parameters
     is ``run``, or a name made of the parameters that changed, and one line says where it goes.
     """
     check_parameters(dataset=dataset, data_dir=data_dir, run=run, **training_parameters)
-    changed = changed_parameters(lesson, training_parameters)
+    return _chosen_run(dataset, data_dir, run, changed_parameters(lesson, training_parameters), later_lessons=True)
+
+
+def ranking_run(dataset: str, data_dir, run, **protocol) -> CoursePaths:
+    """Lesson 06's :func:`training_run`: check its protocol (``k``, ``threshold``, ``seed``) and choose its run.
+
+    A protocol other than the published one is an experiment too, so the course's own
+    ``ranking.json`` always holds the published protocol. The trained models are read from
+    the chosen run where it has them, else from the course's own (``CoursePaths.run_with``).
+    """
+    check_parameters(dataset=dataset, data_dir=data_dir, run=run, **protocol)
+    return _chosen_run(dataset, data_dir, run, changed_ranking_protocol(protocol), later_lessons=False)
+
+
+def _chosen_run(dataset: str, data_dir, run, changed: dict, later_lessons: bool) -> CoursePaths:
     name = run if run is not None else (experiment_name(changed) if changed else None)
     paths = course_paths(dataset, data_dir, run=name)
     if name is not None:
         what = f"Your parameters: {describe_changes(changed)}. " if changed else ""
-        print(f"{what}This run, {name!r}, saves to {shown_path(paths.run_folder)}/, apart from the course's own; "
-              f"later lessons read it with run = {name!r}.")
+        readers = f"; later lessons read it with run = {name!r}." if later_lessons else "."
+        print(f"{what}This run, {name!r}, saves to {shown_path(paths.run_folder)}/, apart from the course's own"
+              f"{readers}")
     return paths

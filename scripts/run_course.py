@@ -1,4 +1,5 @@
-"""Run every lesson headless with papermill, in order, and print the table of trained models.
+"""Run every lesson headless with papermill, in order, and print the table of trained models
+and lesson 06's table of their top-10 lists.
 
     python scripts/run_course.py --dataset ml-latest-small        # what `make run-all` does
     python scripts/run_course.py --dataset synthetic -p epochs=2  # any lesson parameter, where a lesson has it
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import sys
 import time
 from pathlib import Path
@@ -37,7 +39,7 @@ from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
 from cfcourse.paths import course_paths, shown_path, summary_file  # noqa: E402
-from cfcourse.published import PUBLISHED, changed_parameters  # noqa: E402
+from cfcourse.published import PUBLISHED, changed_parameters, changed_ranking_protocol  # noqa: E402
 from cfcourse.runs import experiment_name  # noqa: E402
 
 COMMITTED_DATASET = "ml-latest-small"
@@ -83,6 +85,7 @@ def run_name(requested: dict) -> str | None:
     changed = {}
     for lesson in PUBLISHED:
         changed.update(changed_parameters(lesson, requested))
+    changed.update(changed_ranking_protocol(requested))
     return experiment_name(changed) if changed else None
 
 
@@ -109,6 +112,21 @@ def run_lesson(name: str, output: Path, parameters: dict, declared: dict) -> flo
                        f"`python -m ipykernel install --sys-prefix --name {KERNEL_NAME}` in the course's "
                        "environment") from None
     return time.perf_counter() - started
+
+
+def format_ranking_table(ranking: dict) -> str:
+    """Lesson 06's ``ranking.json`` as a plain-text table, one row per model."""
+    k = ranking["k"]
+    title = (f"Top-{k} lists for {ranking['users_evaluated']} users of {ranking['dataset']} "
+             f"(relevant: a test rating of {ranking['threshold']} or more)")
+    header = (f"{'model':<14} {f'precision@{k}':>12} {f'recall@{k}':>10} {f'NDCG@{k}':>8} "
+              f"{'coverage':>9} {'mean popularity':>16}")
+    rows = [
+        f"{name:<14} {m['precision']:>12.4f} {m['recall']:>10.4f} {m['ndcg']:>8.4f} "
+        f"{m['coverage']:>9.4f} {m['mean_popularity']:>16.1f}"
+        for name, m in ranking["models"].items()
+    ]
+    return "\n".join([title, header, "-" * len(header), *rows])
 
 
 def main(argv=None) -> int:
@@ -157,7 +175,7 @@ def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
         seconds = run_lesson(name, output, {} if args.in_place else parameters, declared[name])
         if args.in_place:
             strip_papermill_metadata(output)
-        print(f"{name:<24} {seconds:6.1f} s", flush=True)
+        print(f"{name:<28} {seconds:6.1f} s", flush=True)
     total = time.perf_counter() - course_started
 
     records = [r for r in read_model_metrics(paths) if r["model"] in MODELS]
@@ -166,6 +184,8 @@ def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
     on_what = args.dataset if run is None else f"{args.dataset}, run {run!r}"
     print(f"\nAll {len(LESSONS)} lessons ran in {total:.1f} s on {on_what}.\n")
     print(format_table(records))
+    print()
+    print(format_ranking_table(json.loads(paths.ranking_file.read_text())))
     return 0
 
 

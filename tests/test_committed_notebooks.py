@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from cfcourse.course import LESSONS
 from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
 from cfcourse.published import PUBLISHED
 
@@ -23,8 +24,8 @@ def code_cells(path):
     return [cell for cell in cells_of(path) if cell["cell_type"] == "code"]
 
 
-def test_all_six_lessons_are_there():
-    assert [p.stem[:2] for p in LESSON_FILES] == ["00", "01", "02", "03", "04", "05"]
+def test_every_lesson_of_the_course_is_there():
+    assert [p.stem for p in LESSON_FILES] == LESSONS
 
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)

@@ -43,6 +43,7 @@ def test_lesson_on_an_empty_data_folder_names_the_lesson_to_run_first(tmp_path, 
     ("03_bias", "02_dot_product"),
     ("04_neural_net", "02_dot_product"),
     ("05_inspect_embeddings", "03_bias"),
+    ("06_evaluate_recommendations", "02_dot_product"),
 ])
 def test_lesson_after_preprocessing_names_the_missing_training_lesson(preprocessed, lesson, needed):
     assert_lesson_stops(lesson, preprocessed, needed)
@@ -50,7 +51,8 @@ def test_lesson_after_preprocessing_names_the_missing_training_lesson(preprocess
 
 @pytest.mark.parametrize("lesson, parameter", [("02_dot_product", {"epochs": 0}),
                                                ("04_neural_net", {"dropout_hidden": 1.5}),
-                                               ("05_inspect_embeddings", {"n_top": -3})])
+                                               ("05_inspect_embeddings", {"n_top": -3}),
+                                               ("06_evaluate_recommendations", {"k": 0})])
 def test_a_wrong_parameter_value_is_the_error_alone_before_tensorflow_is_imported(preprocessed, lesson, parameter):
     with pytest.raises(papermill.PapermillExecutionError) as failure:
         run_lesson(lesson, preprocessed, dataset="synthetic", data_dir=str(preprocessed), **parameter)

@@ -1,7 +1,7 @@
 """The smoke tier: every lesson, run by papermill on the synthetic dataset with tiny parameters.
 
 The synthetic data has planted user/movie structure (see cfcourse.synthetic), so every model that
-learns must beat predicting the global mean by a clear margin.
+learns must beat predicting the global mean by a clear margin, and rank movies far better than chance.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from course_testing import most_rated_synthetic_title, outputs_of, printed_text,
 pytestmark = pytest.mark.smoke
 
 RUN = "smoke"
+RANKED_MODELS = ["random", "most_popular", *MODELS]
+RANKING_METRICS = {"precision", "recall", "ndcg", "coverage", "mean_popularity"}
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +102,54 @@ def test_inspection_lesson_produced_its_tables_and_plot(course_run):
         assert heading in text, heading
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 1
+
+
+def ranking_of(data_dir) -> dict:
+    return json.loads(course_paths("synthetic", data_dir, RUN).ranking_file.read_text())
+
+
+def test_ranking_file_follows_the_issue_format(course_run):
+    data_dir, _ = course_run
+    ranking = ranking_of(data_dir)
+    assert ranking.keys() == {"dataset", "k", "threshold", "users_evaluated", "models"}
+    assert (ranking["dataset"], ranking["k"], ranking["threshold"]) == ("synthetic", 10, 4.0)
+    data = load_processed(course_paths("synthetic", data_dir, RUN))
+    liked_in_test = data.test[data.test.rating >= 4.0]
+    assert ranking["users_evaluated"] == liked_in_test.user_idx.nunique()
+    assert list(ranking["models"]) == RANKED_MODELS
+    for model, metrics in ranking["models"].items():
+        assert metrics.keys() == RANKING_METRICS, model
+        assert all(0 <= metrics[name] <= 1 for name in ("precision", "recall", "ndcg", "coverage")), model
+        assert metrics["mean_popularity"] > 0, model
+
+
+def test_most_popular_recommends_more_rated_movies_than_random(course_run):
+    data_dir, _ = course_run
+    models = ranking_of(data_dir)["models"]
+    assert models["most_popular"]["mean_popularity"] > 2 * models["random"]["mean_popularity"]
+    assert models["most_popular"]["coverage"] < models["random"]["coverage"]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_trained_model_ranks_far_better_than_random_on_planted_data(course_run, model):
+    data_dir, _ = course_run
+    models = ranking_of(data_dir)["models"]
+    assert models[model]["ndcg"] > 3 * models["random"]["ndcg"], (model, models)
+
+
+def test_course_run_prints_the_ranking_table(course_run):
+    _, result = course_run
+    ranking_table = result.stdout.split("Top-10 lists for")[1]
+    assert "NDCG@10" in ranking_table
+    for model in RANKED_MODELS:
+        assert model in ranking_table
+
+
+def test_ranking_lesson_showed_its_metric_code_and_plot(course_run):
+    data_dir, _ = course_run
+    executed = course_paths("synthetic", data_dir, RUN).executed / "06_evaluate_recommendations.ipynb"
+    outputs = outputs_of(executed)
+    text = printed_text(executed)
+    for function in ["def top_k_movies", "def ndcg_at_k", "def catalogue_coverage", "def mean_popularity"]:
+        assert function in text, function
+    assert any("image/png" in o.get("data", {}) for o in outputs)

@@ -54,6 +54,13 @@ def test_model_metrics_round_trip(tmp_path):
     assert sorted(p.name for p in paths.metrics.iterdir()) == ["bias.json", "dot_product.json"]
 
 
+def test_reading_model_metrics_leaves_out_the_ranking_file(tmp_path):
+    paths = course_paths("synthetic", tmp_path)
+    write_model_metrics(paths, "bias", val_rmse=0.9, test_rmse=0.9, epochs=1, train_seconds=1.0)
+    paths.ranking_file.write_text(json.dumps({"dataset": "synthetic", "k": 10, "models": {}}))
+    assert [r["model"] for r in read_model_metrics(paths)] == ["bias"]
+
+
 @pytest.mark.parametrize("epochs", [0, -1])
 def test_model_metrics_need_an_epoch(tmp_path, epochs):
     paths = course_paths("synthetic", tmp_path)

@@ -8,9 +8,11 @@ import pytest
 from cfcourse.course import NOTEBOOKS_DIR
 from cfcourse.published import (
     PUBLISHED,
+    PUBLISHED_RANKING_PROTOCOL,
     STRICT_VARIABLE,
     PublishedResultMismatch,
     changed_parameters,
+    changed_ranking_protocol,
     check_published_rmse,
 )
 
@@ -35,6 +37,17 @@ def test_published_parameters_are_the_lessons_own_defaults(lesson):
         assert defaults[name] == value, f"{lesson}: the notebook has {name} = {defaults[name]!r}"
     untracked = set(defaults) - set(PUBLISHED[lesson].parameters) - {"dataset", "data_dir", "run"}
     assert not untracked, f"{lesson}: training parameters missing from cfcourse.published: {untracked}"
+
+
+def test_published_ranking_protocol_is_lesson_06s_own_defaults():
+    declared = papermill.inspect_notebook(str(NOTEBOOKS_DIR / "06_evaluate_recommendations.ipynb"))
+    defaults = {name: eval(parameter["default"]) for name, parameter in declared.items()}
+    assert {name: defaults[name] for name in set(defaults) - {"dataset", "data_dir", "run"}} == PUBLISHED_RANKING_PROTOCOL
+
+
+def test_changed_ranking_protocol_names_only_what_differs():
+    assert changed_ranking_protocol({**PUBLISHED_RANKING_PROTOCOL, "k": 5}) == {"k": (5, 10)}
+    assert changed_ranking_protocol(PUBLISHED_RANKING_PROTOCOL) == {}
 
 
 def test_changed_parameters_names_only_what_differs():
