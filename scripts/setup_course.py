@@ -194,7 +194,8 @@ def relock() -> None:
     if version is None or version.stdout.split()[1:2] != [UV_VERSION]:
         run(venv_python(), "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}")
     oldest = "%d.%d" % supported_versions()[0]
-    for lock, extras in [(LOCK, []), (BENCHMARK_LOCK, ["--extra", "benchmark"])]:
+    # The course's lock holds what the tests need too (scikit-learn), since `make test` runs in the same .venv.
+    for lock, extras in [(LOCK, ["--extra", "test"]), (BENCHMARK_LOCK, ["--extra", "test", "--extra", "benchmark"])]:
         run(uv, "pip", "compile", PYPROJECT.name, "--universal", "--python-version", oldest, *extras,
             "--no-header", "--quiet", "-o", lock.name)
 
