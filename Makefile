@@ -35,7 +35,7 @@ $(SETUP_STAMP): requirements.lock pyproject.toml scripts/setup_course.py
 download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIRROR, ACCEPT_NEW_EDITION=1)
 	$(PY) scripts/download_movielens.py --dataset $(DATASET) $(EDITION_FLAG)
 
-run-all: setup ## Run all six lessons headless into data/executed/DATASET/ and print the table of models
+run-all: setup ## Run every lesson headless into data/executed/DATASET/ and print the tables of models
 	$(PY) scripts/run_course.py --dataset $(DATASET) $(EDITION_FLAG)
 
 execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in place on ml-latest-small
@@ -70,5 +70,5 @@ $(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
 	$(PY) -m pip install --quiet -r requirements-benchmark.lock
 	@touch $@
 
-clean: ## Delete downloaded data, processed data, models, metrics and executed copies (never the notebooks)
-	rm -rf data/raw data/processed data/models data/metrics data/executed
+clean: ## Delete downloaded data, processed data, models, metrics, experiments and executed copies (never the notebooks)
+	rm -rf data/raw data/processed data/models data/metrics data/experiments data/executed

@@ -108,7 +108,7 @@ def server(tmp_path_factory):
             process.wait(timeout=15)
 
 
-def test_lists_the_six_lessons(server):
+def test_lists_every_lesson(server):
     status, listing = server.request("GET", "/api/contents")
     assert status == 200
     notebooks = sorted(item["name"] for item in listing["content"] if item["type"] == "notebook")

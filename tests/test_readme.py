@@ -1,0 +1,17 @@
+"""The README's list of commands is what `make help` prints."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from cfcourse.paths import REPOSITORY_ROOT
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_the_readme_lists_every_make_target_as_make_help_does():
+    listed = subprocess.run(["make", "-s", "help"], cwd=REPOSITORY_ROOT, capture_output=True, text=True, check=True)
+    readme = (REPOSITORY_ROOT / "README.md").read_text()
+    assert listed.stdout in readme
