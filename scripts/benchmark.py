@@ -378,7 +378,9 @@ def write_report(sections: dict[str, dict], metrics_dir: Path) -> Path:
     datasets = {**kept, **sections}
     json_file.write_text(json.dumps({"datasets": datasets}, indent=2) + "\n")
     markdown_file = metrics_dir / f"{BENCHMARK_FILE_STEM}.md"
-    markdown_file.write_text("\n".join(markdown_section(name, datasets[name]) for name in sorted(datasets)))
+    known = [name for name in BENCHMARK_DATASETS + OPTIONAL_DATASETS if name in datasets]
+    order = known + sorted(set(datasets) - set(known))
+    markdown_file.write_text("\n".join(markdown_section(name, datasets[name]) for name in order))
     return markdown_file
 
 
