@@ -152,15 +152,20 @@ def pinned_uv_into_venv() -> str | None:
     return str(venv_uv())
 
 
+def bytecode_option() -> list[str]:
+    """uv, unlike pip, leaves Python to write the bytecode (.pyc) on first import, which is faster to
+    install. Where Python may not write it (PYTHONDONTWRITEBYTECODE), every lesson's kernel would
+    compile TensorFlow's Python again, about 5 s each, so there set-up writes it once, now."""
+    return ["--compile-bytecode"] if os.environ.get("PYTHONDONTWRITEBYTECODE") else []
+
+
 def install_lock(uv: str | None) -> None:
     python = venv_python()
     if uv is None:
         run(python, "-m", "pip", "install", "--quiet", "-r", LOCK)
         run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--editable", REPOSITORY_ROOT)
     else:
-        # Like pip, write the bytecode now: otherwise every lesson's kernel compiles TensorFlow's Python
-        # again wherever .pyc files cannot be cached (PYTHONDONTWRITEBYTECODE), about 5 s per lesson.
-        run(uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python, "-r", LOCK)
+        run(uv, "pip", "install", "--quiet", *bytecode_option(), "--python", python, "-r", LOCK)
         run(uv, "pip", "install", "--quiet", "--python", python, "--no-deps", "--editable", REPOSITORY_ROOT)
 
 
