@@ -6,7 +6,11 @@ This package holds only what several lessons, the scripts and the tests share:
 - :mod:`cfcourse.paths`         where downloaded data, processed data, models and metrics live
 - :mod:`cfcourse.course`        the lessons in running order and the models they train
 - :mod:`cfcourse.datasets`      the registry of MovieLens editions the course knows
-- :mod:`cfcourse.download`      fetch, verify and unpack an archive (also a command-line tool)
+- :mod:`cfcourse.download`      fetch, verify and unpack an archive (also a command-line tool), helped by
+  :mod:`cfcourse.archive_sources` (folders, files and URLs, tried in order), :mod:`cfcourse.unpacking`
+  (safe, capped extraction), :mod:`cfcourse.data_folder` (locks, temporary files, leftovers) and
+  :mod:`cfcourse.download_errors` (the one-line messages)
+- :mod:`cfcourse.editions`      which edition of a dataset is on disk, remembered beside its files
 - :mod:`cfcourse.readers`       read each MovieLens file format into the same columns
 - :mod:`cfcourse.synthetic`     a small MovieLens-shaped dataset with planted structure, for tests
 - :mod:`cfcourse.encoding`      contiguous user and movie indices, and the maps back
