@@ -93,8 +93,8 @@ def strict_checks() -> bool:
 
 
 def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: dict,
-                         edition: str | None = PUBLISHED_EDITION) -> str:
-    """Compare a run's test RMSE with the published one; print and return the one-line verdict.
+                         edition: str | None = PUBLISHED_EDITION) -> None:
+    """Compare a run's test RMSE with the published one and print the one-line verdict.
 
     ``values`` are the lesson's training parameters as they were for this run, ``edition`` the
     edition of the data it was trained on (``LessonData.edition``). In strict mode a test RMSE
@@ -104,14 +104,12 @@ def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: di
     published = PUBLISHED[lesson].test_rmse.get(dataset)
     changed = changed_parameters(lesson, values)
     if published is not None and edition not in (PUBLISHED_EDITION, None):
-        verdict = (f"test RMSE {test_rmse:.4f}; different edition: no published number to compare "
-                   f"(this {dataset} is {edition}; the course's numbers are for the published one)")
-        print(verdict)
-        return verdict
+        print(f"test RMSE {test_rmse:.4f}; different edition: no published number to compare "
+              f"(this {dataset} is {edition}; the course's numbers are for the published one)")
+        return
     if published is None:
-        verdict = f"test RMSE {test_rmse:.4f}; the course publishes no number for {dataset}, nothing to compare"
-        print(verdict)
-        return verdict
+        print(f"test RMSE {test_rmse:.4f}; the course publishes no number for {dataset}, nothing to compare")
+        return
     difference = test_rmse - published
     within = abs(difference) <= TOLERANCE
     if strict_checks() and not within:
@@ -127,4 +125,3 @@ def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: di
         verdict = (f"test RMSE {test_rmse:.4f} differs by {difference:+.4f} from the published {published:.4f}, "
                    "with the course's own parameters: a change in the code, a dependency or the data")
     print(verdict)
-    return verdict

@@ -17,7 +17,7 @@ import pytest
 
 from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
 from cfcourse.paths import course_paths
-from cfcourse.published import STRICT_VARIABLE
+from cfcourse.published import PUBLISHED, STRICT_VARIABLE
 
 pytestmark = pytest.mark.nbval
 
@@ -67,4 +67,5 @@ def test_a_markedly_worse_model_fails_its_check_cell(tmp_path, data_copy):
     notebook = altered_lesson("02_dot_product", tmp_path, json.dumps(parameters)[1:-1], "epochs = 1")
     result = run_nbval(notebook, data_copy)
     assert result.returncode != 0
-    assert "is not within 0.01 of the published 0.8873" in result.stdout
+    published = PUBLISHED["02_dot_product"].test_rmse["ml-latest-small"]
+    assert f"is not within 0.01 of the published {published:.4f}" in result.stdout

@@ -17,6 +17,7 @@ from cfcourse.published import (
 )
 
 COURSE = PUBLISHED["02_dot_product"].parameters
+PUBLISHED_DP = PUBLISHED["02_dot_product"].test_rmse["ml-latest-small"]
 
 
 @pytest.fixture
@@ -55,38 +56,43 @@ def test_changed_parameters_names_only_what_differs():
     assert changed_parameters("02_dot_product", COURSE) == {}
 
 
+def verdict_of(capsys, *arguments) -> str:
+    """What the check prints: one line, nothing returned for a notebook to show a second time."""
+    assert check_published_rmse(*arguments) is None
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1
+    return printed.strip()
+
+
 def test_the_course_run_within_the_tolerance_matches(informative, capsys):
-    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.8873 + 0.009, COURSE)
-    assert verdict == "test RMSE is within 0.01 of the published 0.8873"
-    assert capsys.readouterr().out.strip() == verdict
+    verdict = verdict_of(capsys, "02_dot_product", "ml-latest-small", PUBLISHED_DP + 0.009, COURSE)
+    assert verdict == f"test RMSE is within 0.01 of the published {PUBLISHED_DP:.4f}"
 
 
-def test_the_course_run_beyond_the_tolerance_says_by_how_much_without_failing(informative):
-    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.9000, COURSE)
-    assert "0.9000 differs by +0.0127 from the published 0.8873" in verdict
+def test_the_course_run_beyond_the_tolerance_says_by_how_much_without_failing(informative, capsys):
+    verdict = verdict_of(capsys, "02_dot_product", "ml-latest-small", PUBLISHED_DP + 0.0127, COURSE)
+    assert f"{PUBLISHED_DP + 0.0127:.4f} differs by +0.0127 from the published {PUBLISHED_DP:.4f}" in verdict
 
 
-def test_a_learners_change_is_named_with_the_courses_number_and_never_fails(informative):
-    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.9021,
-                                   {**COURSE, "n_factors": 10, "epochs": 5})
+def test_a_learners_change_is_named_with_the_courses_number_and_never_fails(informative, capsys):
+    verdict = verdict_of(capsys, "02_dot_product", "ml-latest-small", 0.9021, {**COURSE, "n_factors": 10, "epochs": 5})
     assert verdict == ("test RMSE 0.9021 with your parameters n_factors=10 (course: 50), epochs=5 (course: 20); "
-                       "the course's run gives 0.8873 on ml-latest-small")
+                       f"the course's run gives {PUBLISHED_DP:.4f} on ml-latest-small")
 
 
-def test_a_dataset_without_a_published_number_is_only_reported(strict):
-    verdict = check_published_rmse("02_dot_product", "synthetic", 3.0, COURSE)
-    assert "publishes no number for synthetic" in verdict
+def test_a_dataset_without_a_published_number_is_only_reported(strict, capsys):
+    assert "publishes no number for synthetic" in verdict_of(capsys, "02_dot_product", "synthetic", 3.0, COURSE)
 
 
 @pytest.mark.parametrize("parameters", [COURSE, {**COURSE, "epochs": 1}])
 @pytest.mark.parametrize("drift", [0.011, -0.02, 0.4])
 def test_strict_mode_fails_beyond_the_tolerance_whatever_changed(strict, parameters, drift):
-    with pytest.raises(PublishedResultMismatch, match="is not within 0.01 of the published 0.8873"):
-        check_published_rmse("02_dot_product", "ml-latest-small", 0.8873 + drift, parameters)
+    with pytest.raises(PublishedResultMismatch, match=f"is not within 0.01 of the published {PUBLISHED_DP:.4f}"):
+        check_published_rmse("02_dot_product", "ml-latest-small", PUBLISHED_DP + drift, parameters)
 
 
 def test_strict_mode_passes_within_the_tolerance(strict):
-    check_published_rmse("02_dot_product", "ml-latest-small", 0.8873 - 0.0099, COURSE)
+    check_published_rmse("02_dot_product", "ml-latest-small", PUBLISHED_DP - 0.0099, COURSE)
 
 
 @pytest.mark.parametrize("edition", ["published", None])
@@ -96,6 +102,6 @@ def test_the_published_edition_is_compared(strict, edition):
 
 
 def test_another_edition_has_no_published_number_even_in_strict_mode(strict, capsys):
-    verdict = check_published_rmse("02_dot_product", "ml-latest-small", 0.95, COURSE, "accepted-0123456789ab")
+    verdict = verdict_of(capsys, "02_dot_product", "ml-latest-small", 0.95, COURSE, "accepted-0123456789ab")
     assert verdict.startswith("test RMSE 0.9500; different edition: no published number to compare")
-    assert "accepted-0123456789ab" in capsys.readouterr().out
+    assert "accepted-0123456789ab" in verdict
