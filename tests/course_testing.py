@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from cfcourse.headless import execute_lesson
 from cfcourse.paths import REPOSITORY_ROOT
@@ -29,6 +31,16 @@ def mirror_folder() -> Path:
 
 #: The real MovieLens archives (see :func:`mirror_folder`).
 MIRROR_FOLDER = mirror_folder()
+
+
+def load_script(name: str) -> ModuleType:
+    """``scripts/<name>.py`` as a module, to test its functions (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_script", REPOSITORY_ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    # Registered before it runs: a dataclass looks its own module up in sys.modules.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_course(*arguments: str) -> subprocess.CompletedProcess:

@@ -7,9 +7,7 @@ again. Nothing here runs a notebook, and only the one SVD test needs scikit-surp
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
 import numpy as np
 import pandas as pd
@@ -23,23 +21,13 @@ from cfcourse.baselines import (
     fit_global_mean,
 )
 from cfcourse.metrics import rmse
-from cfcourse.paths import REPOSITORY_ROOT
+from course_testing import load_script
 
 N_USERS, N_MOVIES = 200, 150
 PLANTED_MEAN = 3.5
 
 
-def load_benchmark_script():
-    """scripts/benchmark.py as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("benchmark_script", REPOSITORY_ROOT / "scripts" / "benchmark.py")
-    module = importlib.util.module_from_spec(spec)
-    # Registered before it runs: its dataclass looks its own module up in sys.modules.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-benchmark = load_benchmark_script()
+benchmark = load_script("benchmark")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ every call), so the targets are resolved side by side.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import re
 import shutil
@@ -20,11 +19,10 @@ from pathlib import Path
 import pytest
 
 from cfcourse.paths import REPOSITORY_ROOT
+from course_testing import load_script
 
 LOCK = REPOSITORY_ROOT / "requirements.lock"
-_spec = importlib.util.spec_from_file_location("setup_course", REPOSITORY_ROOT / "scripts" / "setup_course.py")
-setup_course = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(setup_course)
+setup_course = load_script("setup_course")
 
 PYTHONS = ["%d.%d" % version for version in setup_course.supported_versions()]
 #: uv's names: x86-64 Linux (manylinux_2_28), Apple-silicon macOS, x86-64 Windows, and aarch64 Linux.

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
+from course_testing import load_script
 
-from cfcourse.paths import REPOSITORY_ROOT
-
-
-def load_run_course_script():
-    """scripts/run_course.py as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("run_course_script", REPOSITORY_ROOT / "scripts" / "run_course.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-run_course = load_run_course_script()
+run_course = load_script("run_course")
 
 
 def test_another_ranking_protocol_makes_an_experiment_and_the_published_one_does_not():
