@@ -43,6 +43,12 @@ def load_script(name: str) -> ModuleType:
     return module
 
 
+def outside_make() -> dict:
+    """The environment without what an enclosing `make test` passes down (its flags and level), so a
+    `make` the test runs prints what it would print from a shell."""
+    return {name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+
+
 def run_course(*arguments: str) -> subprocess.CompletedProcess:
     """``scripts/run_course.py`` with ``arguments``, as ``make run-all`` runs it."""
     return subprocess.run([sys.executable, str(RUN_COURSE), *arguments], cwd=REPOSITORY_ROOT,

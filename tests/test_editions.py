@@ -21,6 +21,7 @@ from download_testing import (
     sha256,
     zip_bytes,
 )
+from course_testing import outside_make
 
 NEW_RATINGS = b"userId,movieId,rating,timestamp\n1,1,2.0,1700000000\n"
 NEW_EDITION = {**TOY_FILES, "toy/ratings.csv": NEW_RATINGS}
@@ -114,7 +115,8 @@ def test_the_synthetic_dataset_is_generated(tmp_path):
 @pytest.mark.parametrize(("setting", "passed"), [("1", True), ("", False), ("0", False)])
 def test_make_passes_accept_new_edition_to_the_course_and_the_download(setting, passed):
     for target in ("run-all", "download"):
-        commands = subprocess.run(["make", "-n", target, f"ACCEPT_NEW_EDITION={setting}"], cwd=REPOSITORY_ROOT,
-                                  capture_output=True, text=True, check=True).stdout
+        commands = subprocess.run(["make", "--no-print-directory", "-n", target, f"ACCEPT_NEW_EDITION={setting}"],
+                                  cwd=REPOSITORY_ROOT, env=outside_make(), capture_output=True, text=True,
+                                  check=True).stdout
         last = commands.strip().splitlines()[-1]
         assert ("--accept-new-edition" in last) == passed, last
