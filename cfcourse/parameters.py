@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
 from typing import Callable
 
@@ -42,7 +43,7 @@ NUMBER_ABOVE_ZERO: Rule = ("a number > 0", lambda v: _is_real_number(v) and v > 
 NUMBER_AT_LEAST_ZERO: Rule = ("a number >= 0", lambda v: _is_real_number(v) and v >= 0)
 FRACTION: Rule = ("a number in [0, 1)", lambda v: _is_real_number(v) and 0 <= v < 1)
 SPLIT_SHARE: Rule = ("a number strictly between 0 and 0.5", lambda v: _is_real_number(v) and 0 < v < 0.5)
-FOLDER: Rule = ("None or a folder path", lambda v: v is None or (isinstance(v, str) and v != ""))
+FOLDER: Rule = ("None or a folder path", lambda v: v is None or (isinstance(v, (str, os.PathLike)) and str(v) != ""))
 TEXT: Rule = ("a non-empty text", lambda v: isinstance(v, str) and v.strip() != "")
 YES_OR_NO: Rule = ("True or False", lambda v: isinstance(v, bool))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import papermill
 import pytest
@@ -82,6 +84,17 @@ def test_dropout_rejects(value):
 def test_split_shares_lie_strictly_between_zero_and_a_half(value):
     with pytest.raises(ParameterError, match="parameter 'test_fraction' must be a number strictly between 0 and 0.5"):
         check_parameters(test_fraction=value)
+
+
+@pytest.mark.parametrize("folder", [None, "data", Path("data")])
+def test_a_data_folder_may_be_text_or_a_path(folder):
+    check_parameters(data_dir=folder)
+
+
+@pytest.mark.parametrize("folder", ["", 3, ["data"]])
+def test_a_data_folder_must_name_a_folder(folder):
+    with pytest.raises(ParameterError, match="parameter 'data_dir' must be None or a folder path"):
+        check_parameters(data_dir=folder)
 
 
 @pytest.mark.parametrize("run", [None, "small", "n_factors-10_epochs-5", "try.2"])
