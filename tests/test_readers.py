@@ -9,18 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cfcourse.datasets import DATASETS, DatasetSpec
+from cfcourse.datasets import DATASETS
 from cfcourse.readers import read_movies, read_ratings
 from course_testing import MIRROR_FOLDER
 
 
-ML_1M = DatasetSpec(
-    name="ml-1m",
-    description="ml-1m's layout, for the dat reader",
-    format="dat",
-    ratings_file="ml-1m/ratings.dat",
-    movies_file="ml-1m/movies.dat",
-)
+ML_1M = DATASETS["ml-1m"]  # the registry entry as it is: the dat reader with its real file paths
 
 
 def ratings_frame(users, movies, ratings, timestamps) -> pd.DataFrame:
