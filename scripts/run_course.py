@@ -141,8 +141,10 @@ def main(argv=None) -> int:
     parser.add_argument("--in-place", action="store_true", help="re-execute the committed notebooks themselves")
     args = parser.parse_args(argv)
 
-    if args.in_place and (args.parameter or args.dataset != COMMITTED_DATASET or args.data_dir):
-        parser.error("--in-place runs the committed lessons as they are: no --dataset, --data-dir or -p")
+    if args.in_place and (args.parameter or args.dataset != COMMITTED_DATASET or args.data_dir
+                          or args.accept_new_edition):
+        parser.error("--in-place runs the committed lessons as they are: no --dataset, --data-dir, "
+                     "--accept-new-edition or -p")
     requested = dict(args.parameter)
     try:
         declared = declared_parameters()
@@ -159,7 +161,7 @@ def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
     parameters = {**requested, "dataset": args.dataset, "run": run}
     if args.accept_new_edition:
         parameters["accept_new_edition"] = True
-    if args.dataset in DATASETS and (note := size_note(DATASETS[args.dataset])):
+    if note := size_note(DATASETS[args.dataset]):  # the dataset was checked against the registry in main()
         print(note, flush=True)
     if args.data_dir:
         parameters["data_dir"] = str(Path(args.data_dir).resolve())
