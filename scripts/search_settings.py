@@ -79,6 +79,7 @@ def ensure_course_run(dataset: str, data_dir: str | None, scratch: Path) -> None
 
 
 def course_parameters(dataset: str, data_dir: str | None) -> dict:
+    """The lesson parameters that pick the dataset and the data folder, and nothing else."""
     return {"dataset": dataset, **({"data_dir": str(Path(data_dir).resolve())} if data_dir else {})}
 
 
@@ -112,10 +113,12 @@ def search_lesson(lesson: str, datasets: list[str], data_dir: str | None, scratc
 
 
 def describe(changes: dict) -> str:
+    """``l2=5e-05, n_factors=30``, or "published settings" for no change."""
     return ", ".join(f"{name}={value}" for name, value in changes.items()) or "published settings"
 
 
 def markdown(results: dict[str, list[dict]], datasets: list[str]) -> str:
+    """``search.md``: one table per lesson, best candidate first."""
     lines = ["## Search for the lessons' settings (validation RMSE; score = the worst ratio to the published "
              "settings over the datasets; best first)", ""]
     for lesson, rows in results.items():
