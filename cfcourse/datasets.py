@@ -8,9 +8,11 @@ Where GroupLens published only a checksum of the whole archive (ml-1m, ml-25m,
 ml-32m), that checksum is enforced instead, and the download prints each
 extracted file's sha256 so a maintainer can pin them here.
 
-The ``synthetic`` entry is not downloaded: :mod:`cfcourse.synthetic` writes it
-on the spot, in the ml-latest-small format, so tests and quick experiments
-need no network and no download.
+The ``synthetic`` entries are not downloaded: :mod:`cfcourse.synthetic` writes
+them on the spot, so tests and quick experiments need no network and no
+download. ``synthetic`` is small, in the ml-latest-small format;
+``synthetic-100k``, ``synthetic-1m`` and ``synthetic-25m`` are shaped like ml-25m,
+to try the course at scale.
 """
 
 from __future__ import annotations
@@ -160,6 +162,17 @@ DATASETS: dict[str, DatasetSpec] = {
             ratings_file="synthetic/ratings.csv",
             movies_file="synthetic/movies.csv",
         ),
+        *[
+            DatasetSpec(
+                name=f"synthetic-{size}",
+                description=f"Synthetic ratings shaped like ml-25m, {ratings:,} of them, in its format (no download)",
+                format="csv",
+                ratings_file=f"synthetic-{size}/ratings.csv",
+                movies_file=f"synthetic-{size}/movies.csv",
+                n_ratings=ratings,
+            )
+            for size, ratings in [("100k", 100_000), ("1m", 1_000_000), ("25m", 25_000_000)]
+        ],
     ]
 }
 

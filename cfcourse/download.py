@@ -388,7 +388,7 @@ def _write_synthetic(spec: DatasetSpec, data_dir: Path, out: TextIO) -> Path:
     with Workspace(raw, spec.name) as workspace:
         # Written into a folder of its own inside the temporary one, so it keeps ordinary permissions.
         generated = workspace.new_folder(f".generate-{spec.name}-") / spec.name
-        write_synthetic_dataset(generated)
+        write_synthetic_dataset(generated, spec.n_ratings)
         move_into_place(generated, target, workspace)
     print(f"Generated the {spec.name} dataset in {shown_path(target)}", file=out, flush=True)
     return target

@@ -24,11 +24,15 @@ from cfcourse.datasets import DatasetSpec
 
 RATING_COLUMNS = ["user", "movie", "rating", "timestamp"]
 MOVIE_COLUMNS = ["movie", "title"]
-_RATING_DTYPES = {"user": "int64", "movie": "int64", "rating": "float32", "timestamp": "int64"}
+#: Four bytes per ID and rating, so 25 million ratings take 400 MB, not 800 MB (half stars are exact in float32).
+_RATING_DTYPES = {"user": "int32", "movie": "int32", "rating": "float32", "timestamp": "int64"}
 
 
 def _read_csv_ratings(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, encoding="utf-8")
+    # pyarrow's parser reads ml-25m's 25 million rows in seconds on all cores, typed as it goes;
+    # pandas' own takes about a minute.
+    frame = pd.read_csv(path, encoding="utf-8", engine="pyarrow",
+                        dtype={"userId": "int32", "movieId": "int32", "rating": "float32", "timestamp": "int64"})
     return frame.rename(columns={"userId": "user", "movieId": "movie"})
 
 
@@ -38,7 +42,7 @@ def _read_csv_movies(path: Path) -> pd.DataFrame:
 
 
 def _read_100k_ratings(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, sep="\t", header=None, names=RATING_COLUMNS)
+    return pd.read_csv(path, sep="\t", header=None, names=RATING_COLUMNS, dtype=_RATING_DTYPES)
 
 
 def _read_100k_movies(path: Path) -> pd.DataFrame:
@@ -79,4 +83,4 @@ def read_movies(spec: DatasetSpec, raw_root: Path) -> pd.DataFrame:
     """The movie titles of ``spec`` extracted under ``raw_root``: movie, title."""
     _, read = READERS[spec.format]
     frame = read(Path(raw_root) / spec.movies_file)
-    return frame[MOVIE_COLUMNS].astype({"movie": "int64", "title": "str"})
+    return frame[MOVIE_COLUMNS].astype({"movie": "int32", "title": "str"})

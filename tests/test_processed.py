@@ -83,7 +83,7 @@ def test_missing_file_inside_the_repository_is_shown_relative():
     with pytest.raises(MissingPrerequisiteError) as raised:
         load_processed(paths)
     message = str(raised.value)
-    assert message.startswith(str(Path("data/no-such-folder/processed/ml-100k/ratings_encoded.csv")) + " is missing")
+    assert message.startswith(str(Path("data/no-such-folder/processed/ml-100k/ratings.parquet")) + " is missing")
     assert str(REPOSITORY_ROOT) not in message
 
 

@@ -19,12 +19,12 @@ ML_1M = DATASETS["ml-1m"]  # the registry entry as it is: the dat reader with it
 
 def ratings_frame(users, movies, ratings, timestamps) -> pd.DataFrame:
     frame = pd.DataFrame({"user": users, "movie": movies, "rating": ratings, "timestamp": timestamps})
-    return frame.astype({"user": "int64", "movie": "int64", "rating": "float32", "timestamp": "int64"})
+    return frame.astype({"user": "int32", "movie": "int32", "rating": "float32", "timestamp": "int64"})
 
 
 def movies_frame(titles: dict[int, str]) -> pd.DataFrame:
     return pd.DataFrame(
-        {"movie": pd.Series(list(titles), dtype="int64"), "title": pd.Series(list(titles.values()), dtype="str")}
+        {"movie": pd.Series(list(titles), dtype="int32"), "title": pd.Series(list(titles.values()), dtype="str")}
     )
 
 
