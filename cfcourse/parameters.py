@@ -77,6 +77,7 @@ RULES: dict[str, Rule] = {
     "query_movie": TEXT,
     "k": WHOLE_ABOVE_ZERO,
     "threshold": NUMBER_ABOVE_ZERO,
+    "max_users": WHOLE_ABOVE_ZERO,
 }
 
 

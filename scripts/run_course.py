@@ -117,7 +117,9 @@ def run_lesson(name: str, output: Path, parameters: dict, declared: dict) -> flo
 def format_ranking_table(ranking: dict) -> str:
     """Lesson 06's ``ranking.json`` as a plain-text table, one row per model."""
     k = ranking["k"]
-    title = (f"Top-{k} lists for {ranking['users_evaluated']} users of {ranking['dataset']} "
+    qualifying = ranking["users_qualifying"]
+    sample = f" (a seeded sample of the {qualifying:,} who qualify)" if qualifying > ranking["users_evaluated"] else ""
+    title = (f"Top-{k} lists for {ranking['users_evaluated']:,} users{sample} of {ranking['dataset']} "
              f"(relevant: a test rating of {ranking['threshold']} or more)")
     header = (f"{'model':<14} {f'precision@{k}':>12} {f'recall@{k}':>10} {f'NDCG@{k}':>8} "
               f"{'coverage':>9} {'mean popularity':>16}")
