@@ -19,7 +19,7 @@ SETUP_RUNNER = $(firstword $(foreach name,python3 python3.13 python3.12 python3.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock benchmark clean
+.PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock benchmark scale-benchmark clean
 
 help: ## List the targets with what each does
 	@echo "Collaborative filtering with Keras: the course's commands (DATASET=$(DATASET))"
@@ -69,6 +69,9 @@ benchmark: setup $(BENCHMARK_STAMP) ## Run the course on each dataset and time i
 $(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
 	$(PY) -m pip install --quiet -r requirements-benchmark.lock
 	@touch $@
+
+scale-benchmark: setup ## Run the course on generated data at 100k, 1M and 25M ratings; time and memory per lesson in data/metrics/scale.md (about 40 min)
+	$(PY) scripts/scale_benchmark.py
 
 clean: ## Delete downloaded data, processed data, models, metrics, experiments and executed copies (never the notebooks)
 	rm -rf data/raw data/processed data/models data/metrics data/experiments data/executed

@@ -120,10 +120,10 @@ def _ratings_per_user(rng: np.random.Generator, n_users: int, n_ratings: int, n_
     extra = np.floor(activity / activity.sum() * (n_ratings - floor * n_users)).astype(np.int64)
     counts = np.minimum(floor + extra, n_movies // 4)
     shortfall = n_ratings - counts.sum()
-    # Rounding and the cap leave a few ratings over: give them, one each, to users with room for more.
+    # Rounding and the cap leave some ratings over: share them out at random among users with room for more.
     room = np.flatnonzero(counts < n_movies // 4)
-    counts[rng.choice(room, size=shortfall, replace=shortfall > len(room))] += 1
-    return counts
+    np.add.at(counts, rng.choice(room, size=shortfall), 1)
+    return np.minimum(counts, n_movies)
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:
@@ -156,9 +156,11 @@ def movielens_like_ratings(n_ratings: int, seed: int = 0) -> tuple[pd.DataFrame,
     # Draw each user's movies by popularity. A movie drawn twice for the same user counts once, so
     # users still short of their count draw again; a seeded choice then keeps exactly n_ratings pairs.
     counts = _ratings_per_user(rng, n_users, n_ratings, n_movies)
-    cumulative = np.cumsum(popularity)
     pairs, short = np.empty(0, dtype=np.int64), counts
-    for _ in range(MAX_DRAWING_ROUNDS):
+    for drawing_round in range(MAX_DRAWING_ROUNDS):
+        # Each round mixes in more of a flat draw, so that heavy users can find movies they lack in the tail.
+        flat_share = 1 - 0.5**drawing_round
+        cumulative = np.cumsum((1 - flat_share) * popularity + flat_share / n_movies)
         drawn = np.repeat(np.arange(n_users, dtype=np.int64), np.ceil(short * 1.1).astype(np.int64))
         movies_drawn = np.minimum(np.searchsorted(cumulative, rng.random(len(drawn)) * cumulative[-1]), n_movies - 1)
         pairs = _distinct_sorted(np.concatenate([pairs, drawn * n_movies + movies_drawn]))
