@@ -85,8 +85,11 @@ def write_synthetic_dataset(folder: Path, n_ratings: int | None = None, seed: in
     folder.mkdir(parents=True, exist_ok=True)
     ratings, movies = synthetic_ratings(seed) if n_ratings is None else movielens_like_ratings(n_ratings, seed)
     for frame, file_name in [(ratings, "ratings.csv"), (movies, "movies.csv")]:
-        pyarrow.csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), folder / file_name,
-                              pyarrow.csv.WriteOptions(quoting_style="needed"))
+        with open(folder / file_name, "wb") as file:
+            # pyarrow quotes every header name; MovieLens writes them bare, so the header goes first by hand.
+            file.write((",".join(frame.columns) + "\n").encode())
+            pyarrow.csv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), file,
+                                  pyarrow.csv.WriteOptions(include_header=False, quoting_style="needed"))
 
 
 # --- MovieLens-25M-shaped data at any size -------------------------------------------------

@@ -58,7 +58,9 @@ def test_editions_without_pinned_files_enforce_grouplens_archive_md5(name, md5, 
 def test_only_editions_past_a_few_million_ratings_get_a_size_note():
     assert size_note(get_dataset("ml-1m")) is None and size_note(get_dataset("ml-latest-small")) is None
     note = size_note(get_dataset("ml-25m"))
-    assert note.startswith("note: ml-25m has 25,000,095 ratings") and "sized for at most a few million" in note
+    assert note.startswith("note: ml-25m has 25,000,095 ratings: expect the whole course to take about ")
+    assert "\n" not in note
+    assert size_note(get_dataset("ml-32m")) != note.replace("ml-25m", "ml-32m")  # scaled to its own size
     assert "\n" not in note
 
 

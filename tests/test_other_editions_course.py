@@ -159,12 +159,12 @@ def test_lesson_00_keeps_an_accepted_edition_even_where_the_published_one_is_at_
     assert f"{n_ratings:,} ratings of" in text
 
 
-def test_run_course_and_lesson_00_say_plainly_that_ml_32m_is_bigger_than_the_lessons_are_made_for(tmp_path):
+def test_run_course_and_lesson_00_say_plainly_how_long_ml_32m_takes(tmp_path):
     empty_mirror = tmp_path / "mirror"
     empty_mirror.mkdir()
     result = run_course_from(str(empty_mirror), "--dataset", "ml-32m", "--data-dir", str(tmp_path / "data"))
 
-    note = "note: ml-32m has 32,000,204 ratings, and the lessons are sized for at most a few million"
+    note = "note: ml-32m has 32,000,204 ratings: expect the whole course to take about"
     assert result.stdout.startswith(note)
     assert result.returncode == 1 and "has no ml-32m.zip" in result.stderr, "the download itself then fails: no archive"
     assert note in lesson_text(tmp_path / "data", "ml-32m", "00_download")

@@ -38,7 +38,9 @@ def test_round_trip(saved):
 
     data = load_processed(paths)
 
-    pd.testing.assert_frame_equal(data.ratings, ratings, check_dtype=False)
+    # Parquet keeps every column's type; only the rating is widened, to float64, so means are exact.
+    pd.testing.assert_frame_equal(data.ratings, ratings.astype({"rating": "float64"}))
+    assert paths.processed.joinpath("ratings.parquet").is_file()
     assert data.split_info == {**SPLIT_INFO, "edition": "generated"}
     assert data.edition == "generated"
     assert (data.n_users, data.n_movies) == (len(users), len(movies))
@@ -49,6 +51,14 @@ def test_round_trip(saved):
     assert data.movies["n_ratings"].min() >= 1
     assert data.movies["title"].iloc[0] == "(title missing)"
     assert data.movies["title"].iloc[1].startswith("Synthetic Movie")
+
+
+def test_saved_types_are_compact(saved):
+    """At 25 million ratings the saved types decide whether later lessons fit in memory."""
+    data = load_processed(saved[0])
+    types = data.ratings.dtypes.astype(str).to_dict()
+    assert {name: types[name] for name in ("user_idx", "movie_idx", "rating", "split")} == {
+        "user_idx": "int32", "movie_idx": "int32", "rating": "float64", "split": "category"}
 
 
 def test_parts_partition_the_ratings(saved):

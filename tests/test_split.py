@@ -53,3 +53,10 @@ def test_a_part_rounded_down_to_nothing_raises():
     """10 rows at 1% validation would leave the validation part empty: an error, not a silent empty split."""
     with pytest.raises(ValueError, match="val part of 10 rows"):
         split_labels(10, (0.89, 0.01, 0.1))
+
+
+def test_labels_take_one_byte_per_row_and_compare_like_strings():
+    """25 million labels must not be 25 million Python strings."""
+    labels = split_labels(10_000)
+    assert labels.codes.dtype == np.int8 and list(labels.categories) == list(SPLIT_NAMES)
+    assert ((labels == "train") | (labels == "val") | (labels == "test")).all()
