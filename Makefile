@@ -70,7 +70,7 @@ $(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
 	$(PY) -m pip install --quiet -r requirements-benchmark.lock
 	@touch $@
 
-scale-benchmark: setup ## Run the course on generated data at 100k, 1M and 25M ratings; time and memory per lesson in data/metrics/scale.md (about 40 min)
+scale-benchmark: setup ## Run the course on generated data at 100k, 1M and 25M ratings; time and memory per lesson in data/metrics/scale.md (about 20 min)
 	$(PY) scripts/scale_benchmark.py
 
 clean: ## Delete downloaded data, processed data, models, metrics, experiments and executed copies (never the notebooks)

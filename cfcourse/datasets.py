@@ -30,8 +30,8 @@ HUGGING_FACE_BASE_URL = "https://huggingface.co/datasets/Recommenders/MovieLens/
 SIZE_NOTE_FROM_RATINGS = 5_000_000
 #: What ``make scale-benchmark`` measured for the whole course on 25 million generated ratings,
 #: on a 2-core machine (README, "The course at scale"): minutes, and the largest lesson's peak memory.
-MEASURED_25M_MINUTES = 22
-MEASURED_25M_PEAK_GB = 5
+MEASURED_25M_MINUTES = 18
+MEASURED_25M_PEAK_GB = 4.6
 
 LICENCE_NOTICE = (
     "MovieLens data (c) GroupLens Research, University of Minnesota. Use is subject to the\n"
