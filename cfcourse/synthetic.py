@@ -98,7 +98,7 @@ def write_synthetic_dataset(folder: Path, n_ratings: int | None = None, seed: in
 ML_25M_RATINGS, ML_25M_USERS, ML_25M_MOVIES = 25_000_095, 162_541, 59_047
 #: Hidden taste factors in the generated ratings: fewer than the lessons' 50, so 50 can find them all.
 SCALE_FACTORS = 8
-#: Rows generated and written per chunk, which bounds the memory generation takes.
+#: Ratings computed per chunk, which bounds the memory generation takes.
 CHUNK_ROWS = 5_000_000
 #: Rounds of drawing movies for users still short of their count; two or three are enough.
 MAX_DRAWING_ROUNDS = 10
@@ -135,6 +135,31 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
+def _draw_pairs(rng: np.random.Generator, counts: np.ndarray, popularity: np.ndarray, n_ratings: int) -> np.ndarray:
+    """``n_ratings`` distinct user-movie pairs, each ``user * n_movies + movie``, sorted: about
+    ``counts[u]`` movies for user ``u``, drawn by ``popularity``.
+
+    A movie drawn twice for the same user counts once, so users still short of their count draw
+    again; a seeded choice then keeps exactly ``n_ratings`` pairs.
+    """
+    n_users, n_movies = len(counts), len(popularity)
+    pairs, short = np.empty(0, dtype=np.int64), counts
+    for drawing_round in range(MAX_DRAWING_ROUNDS):
+        # Each round mixes in more of a flat draw, so that heavy users can find movies they lack in the tail.
+        flat_share = 1 - 0.5**drawing_round
+        cumulative = np.cumsum((1 - flat_share) * popularity + flat_share / n_movies)
+        drawn = np.repeat(np.arange(n_users, dtype=np.int64), np.ceil(short * 1.1).astype(np.int64))
+        movies_drawn = np.minimum(np.searchsorted(cumulative, rng.random(len(drawn)) * cumulative[-1]), n_movies - 1)
+        pairs = _distinct_sorted(np.concatenate([pairs, drawn * n_movies + movies_drawn]))
+        del drawn, movies_drawn
+        if len(pairs) >= n_ratings:
+            break
+        short = np.maximum(counts - np.bincount(pairs // n_movies, minlength=n_users), 0)
+    else:
+        raise ValueError(f"could only draw {len(pairs):,} distinct pairs for {n_ratings:,} ratings")
+    return pairs[np.sort(rng.choice(len(pairs), size=n_ratings, replace=False))]
+
+
 def movielens_like_ratings(n_ratings: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``n_ratings`` ratings shaped like ml-25m, in its columns, the same for the same arguments.
 
@@ -156,24 +181,7 @@ def movielens_like_ratings(n_ratings: int, seed: int = 0) -> tuple[pd.DataFrame,
     popularity = 1.0 / (np.arange(n_movies) + 10.0) ** 1.1
     popularity = rng.permutation(popularity / popularity.sum())  # so a movie's ID says nothing of its popularity
 
-    # Draw each user's movies by popularity. A movie drawn twice for the same user counts once, so
-    # users still short of their count draw again; a seeded choice then keeps exactly n_ratings pairs.
-    counts = _ratings_per_user(rng, n_users, n_ratings, n_movies)
-    pairs, short = np.empty(0, dtype=np.int64), counts
-    for drawing_round in range(MAX_DRAWING_ROUNDS):
-        # Each round mixes in more of a flat draw, so that heavy users can find movies they lack in the tail.
-        flat_share = 1 - 0.5**drawing_round
-        cumulative = np.cumsum((1 - flat_share) * popularity + flat_share / n_movies)
-        drawn = np.repeat(np.arange(n_users, dtype=np.int64), np.ceil(short * 1.1).astype(np.int64))
-        movies_drawn = np.minimum(np.searchsorted(cumulative, rng.random(len(drawn)) * cumulative[-1]), n_movies - 1)
-        pairs = _distinct_sorted(np.concatenate([pairs, drawn * n_movies + movies_drawn]))
-        del drawn, movies_drawn
-        if len(pairs) >= n_ratings:
-            break
-        short = np.maximum(counts - np.bincount(pairs // n_movies, minlength=n_users), 0)
-    else:
-        raise ValueError(f"could only draw {len(pairs):,} distinct pairs for {n_ratings:,} ratings")
-    pairs = pairs[np.sort(rng.choice(len(pairs), size=n_ratings, replace=False))]
+    pairs = _draw_pairs(rng, _ratings_per_user(rng, n_users, n_ratings, n_movies), popularity, n_ratings)
     users, movies = np.divmod(pairs, n_movies)
     del pairs
 
