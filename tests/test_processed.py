@@ -19,8 +19,7 @@ from cfcourse.synthetic import write_synthetic_dataset
 SPLIT_INFO = {"seed": 42, "fractions": [0.8, 0.1, 0.1]}
 
 
-@pytest.fixture
-def saved(tmp_path):
+def run_lesson_01_steps(tmp_path):
     """Lesson 01's steps: read, encode, split, save (one movie's title left out of the titles)."""
     paths = course_paths("synthetic", tmp_path)
     write_synthetic_dataset(paths.raw)
@@ -31,6 +30,11 @@ def saved(tmp_path):
     titles = titles[titles["movie"] != movies.ids[0]]
     save_processed(paths, ratings, users, movies, titles, SPLIT_INFO)
     return paths, ratings, users, movies
+
+
+@pytest.fixture
+def saved(tmp_path):
+    return run_lesson_01_steps(tmp_path)
 
 
 def test_round_trip(saved):
@@ -51,6 +55,15 @@ def test_round_trip(saved):
     assert data.movies["n_ratings"].min() >= 1
     assert data.movies["title"].iloc[0] == "(title missing)"
     assert data.movies["title"].iloc[1].startswith("Synthetic Movie")
+
+
+def test_saving_removes_the_ratings_csv_of_earlier_versions(tmp_path):
+    """A learner who ran lesson 01 before it wrote Parquet gets one copy of the ratings, not two."""
+    former = course_paths("synthetic", tmp_path).processed / "ratings_encoded.csv"
+    former.parent.mkdir(parents=True)
+    former.write_text("user,movie\n")
+    paths = run_lesson_01_steps(tmp_path)[0]
+    assert sorted(p.name for p in paths.processed.iterdir()) == ["movies.csv", "ratings.parquet", "split.json", "users.csv"]
 
 
 def test_saved_types_are_compact(saved):
