@@ -45,7 +45,7 @@ SGD_ROW_L2 = 5e-7
 #: Adam's rate and its penalty per looked-up row, for the neural network.
 NETWORK_LEARNING_RATE = 3e-3
 NETWORK_ROW_L2 = 1e-6
-#: How the optimisers are called in print.
+#: The optimisers' names, in print and in ``keras.optimizers``.
 OPTIMIZER_NAMES = {"adam": "Adam", "sgd": "SGD"}
 
 
@@ -73,8 +73,7 @@ class TrainingPlan:
         """A fresh Keras optimiser: every model needs its own, since it keeps state per weight."""
         import keras
 
-        optimizers = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD}
-        return optimizers[self.optimizer](learning_rate=self.learning_rate)
+        return getattr(keras.optimizers, OPTIMIZER_NAMES[self.optimizer])(learning_rate=self.learning_rate)
 
     def embedding_penalty(self) -> dict:
         """The keyword argument that puts this plan's L2 penalty on an ``Embedding`` layer."""

@@ -38,13 +38,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from itertools import product
 from pathlib import Path
 
@@ -61,6 +59,7 @@ from cfcourse.baselines import (  # noqa: E402
     fit_global_mean,
 )
 from cfcourse.course import LESSONS, MODELS  # noqa: E402
+from cfcourse.machine import describe_machine, machine_description  # noqa: E402
 from cfcourse.metrics import rmse  # noqa: E402
 from cfcourse.paths import course_paths  # noqa: E402
 from cfcourse.processed import LessonData, load_processed  # noqa: E402
@@ -82,6 +81,8 @@ SVD_TUNING_GRID = {
     "reg_all": (0.02, 0.05, 0.1),
 }
 BENCHMARK_FILE_STEM = "benchmark"
+#: Libraries the benchmark names beside the course's own (see cfcourse.machine).
+BENCHMARK_LIBRARIES = ("scikit-surprise",)
 #: What ``make benchmark`` covers by default; ml-1m joins when its data is in the data folder.
 BENCHMARK_DATASETS = ["ml-latest-small", "ml-100k"]
 OPTIONAL_DATASETS = ["ml-1m"]
@@ -280,51 +281,6 @@ def markdown_table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def installed_version(*distributions: str) -> str | None:
-    """The version of the first of ``distributions`` that is installed (TensorFlow has two names)."""
-    for distribution in distributions:
-        try:
-            return metadata.version(distribution)
-        except metadata.PackageNotFoundError:
-            continue
-    return None
-
-
-def cpu_model() -> str:
-    """The processor's name as Linux reports it, else whatever :mod:`platform` knows."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    return platform.processor()
-
-
-def machine_description() -> dict:
-    """What the timings depend on: processors, system, library versions, and how busy the machine was."""
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": installed_version("numpy"),
-        "pandas": installed_version("pandas"),
-        "tensorflow": installed_version("tensorflow-cpu", "tensorflow"),
-        "keras": installed_version("keras"),
-        "scikit-surprise": installed_version("scikit-surprise"),
-        # Another job on the machine slows every row; a load average near the CPU count says so.
-        "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-    }
-
-
-def describe_machine(machine: dict) -> str:
-    """:func:`machine_description` as one line for the markdown report."""
-    libraries = ", ".join(f"{name} {machine[name]}" for name in
-                          ("numpy", "pandas", "tensorflow", "keras", "scikit-surprise"))
-    return (f"{machine['cpu_count']} CPUs ({machine['cpu_model']}), {machine['platform']}, "
-            f"Python {machine['python']}; {libraries}; load average {machine['load_average_at_start']:.2f} at start")
-
-
 def settings_notes(records: list[dict]) -> list[str]:
     """One line per row whose settings were chosen on validation, saying what was chosen."""
     notes = []
@@ -362,7 +318,7 @@ def markdown_section(dataset: str, section: dict) -> str:
         "Settings chosen on the validation split:",
         *settings_notes(section["rows"]),
         "",
-        f"Machine: {describe_machine(section['machine'])}.",
+        f"Machine: {describe_machine(section['machine'], BENCHMARK_LIBRARIES)}.",
         "",
     ])
 
@@ -386,7 +342,7 @@ def write_report(sections: dict[str, dict], metrics_dir: Path) -> Path:
 
 def benchmark_dataset(dataset: str, data_dir: str | None) -> dict:
     """Run the course on ``dataset`` and set its models beside the baselines; return its report section."""
-    machine = machine_description()
+    machine = machine_description(*BENCHMARK_LIBRARIES)
     course_seconds = time_course_run(dataset, data_dir)
     paths = course_paths(dataset, data_dir)
     data = load_processed(paths)

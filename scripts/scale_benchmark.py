@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cfcourse.baselines import choose_bias_regularisation, fit_closed_form_biases  # noqa: E402
 from cfcourse.course import LESSONS, MODELS  # noqa: E402
 from cfcourse.datasets import get_dataset  # noqa: E402
+from cfcourse.machine import describe_machine, machine_description  # noqa: E402
 from cfcourse.metrics import read_model_metrics, rmse  # noqa: E402
 from cfcourse.paths import course_paths, default_data_dir, shown_path  # noqa: E402
 from cfcourse.processed import load_processed  # noqa: E402
@@ -49,24 +49,10 @@ LESSON_RUNNER = (
 
 
 def machine() -> dict:
-    """What the numbers were measured on."""
+    """What the numbers were measured on (:func:`cfcourse.machine.machine_description`), and whether TensorFlow sees a GPU."""
     from cfcourse.tensorflow_import import import_tensorflow
 
-    tf = import_tensorflow()
-    import keras
-
-    cpu = platform.processor()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
-        cpu = names[0] if names else cpu
-    memory_gb = None
-    if hasattr(os, "sysconf") and "SC_PHYS_PAGES" in os.sysconf_names:
-        memory_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
-    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-            "memory_gb": memory_gb, "system": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "gpu": bool(tf.config.list_physical_devices("GPU"))}
+    return {**machine_description(), "gpu": bool(import_tensorflow().config.list_physical_devices("GPU"))}
 
 
 def run_lesson(name: str, output: Path, parameters: dict) -> dict:
@@ -132,8 +118,7 @@ def markdown(report: dict) -> str:
     """``scale.md``: the machine, then per size the lessons and the models."""
     m = report["machine"]
     lines = ["# The course at scale (`make scale-benchmark`)", "",
-             f"Measured on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['system']}; Python {m['python']}, "
-             f"TensorFlow {m['tensorflow']}, Keras {m['keras']}, {'a GPU' if m['gpu'] else 'no GPU'}.", "",
+             f"Measured on {describe_machine(m)}; {'a GPU' if m['gpu'] else 'no GPU'}.", "",
              "| lesson | " + " | ".join(f"{run['dataset']} s | peak MB" for run in report["runs"]) + " |",
              "|---|" + "---:|---:|" * len(report["runs"])]
     for position, name in enumerate(LESSONS):

@@ -154,7 +154,7 @@ def test_seconds_keep_three_significant_figures(seconds, shown):
 
 
 def section(date="2026-01-01 00:00 UTC"):
-    return {"date": date, "machine": benchmark.machine_description(), "rows": benchmark.with_ratios(example_results())}
+    return {"date": date, "machine": benchmark.machine_description(*benchmark.BENCHMARK_LIBRARIES), "rows": benchmark.with_ratios(example_results())}
 
 
 def test_the_report_is_written_as_markdown_and_json(tmp_path):

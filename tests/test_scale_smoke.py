@@ -40,7 +40,7 @@ def test_the_benchmark_is_quiet_and_writes_both_files(scale_run):
 def test_scale_json_has_the_promised_shape(scale_run):
     data_dir, _ = scale_run
     report = json.loads((data_dir / "metrics" / "scale.json").read_text())
-    assert {"cpu", "cores", "memory_gb", "python", "tensorflow", "keras"} <= report["machine"].keys()
+    assert {"cpu_model", "cpu_count", "memory_gb", "python", "tensorflow", "keras", "gpu"} <= report["machine"].keys()
     (run,) = report["runs"]
     assert (run["dataset"], run["ratings"]) == (DATASET, 1_000_000)
     assert [lesson["name"] for lesson in run["lessons"]] == LESSONS
