@@ -44,15 +44,15 @@ execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in p
 test: test-unit test-smoke test-nbval ## Run every test: the three tiers below, in order
 
 test-unit: setup ## Unit tier: the package, downloads through a local HTTP server, JupyterLab, stored notebooks
-	$(PY) -m pytest -m "not smoke and not nbval"
+	$(PY) -m pytest tests/unit
 
 test-smoke: setup ## Smoke tier: every lesson run by papermill on synthetic data with tiny parameters
-	$(PY) -m pytest -m smoke
+	$(PY) -m pytest tests/smoke
 
 # Strict mode: a training lesson whose test RMSE drifts from the published one fails (it only informs learners).
 test-nbval: setup ## nbval tier: re-run the committed lessons on ml-latest-small and compare their outputs
 	CFCOURSE_STRICT_CHECKS=1 $(PY) -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
-	$(PY) -m pytest -m nbval
+	$(PY) -m pytest tests/nbval
 
 lab: setup ## Open the lessons in JupyterLab (prints the URL to open)
 	@echo "JupyterLab starts below; open the http://127.0.0.1:8888/lab?token=... URL it prints (with its own port and token)."
@@ -63,7 +63,7 @@ lock: setup ## Re-resolve requirements.lock and requirements-benchmark.lock for 
 
 # Without DATASET= on the command line it covers ml-latest-small and ml-100k (and ml-1m once downloaded).
 benchmark: setup $(BENCHMARK_STAMP) ## Run the course on each dataset and time its models beside baselines and SVD; data/metrics/benchmark.md
-	$(PY) scripts/benchmark.py $(if $(filter command line environment,$(origin DATASET)),--dataset $(DATASET))
+	$(PY) scripts/maintainers/benchmark.py $(if $(filter command line environment,$(origin DATASET)),--dataset $(DATASET))
 
 # scikit-surprise stays out of the course's own lock; only the benchmark installs it (from source: needs a C compiler).
 $(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
@@ -71,7 +71,7 @@ $(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
 	@touch $@
 
 scale-benchmark: setup ## Run the course on generated data at 100k, 1M and 25M ratings; time and memory per lesson in data/metrics/scale.md (about 20 min)
-	$(PY) scripts/scale_benchmark.py
+	$(PY) scripts/maintainers/scale_benchmark.py
 
 clean: ## Delete downloaded data, processed data, models, metrics, experiments and executed copies (never the notebooks)
 	rm -rf data/raw data/processed data/models data/metrics data/experiments data/executed

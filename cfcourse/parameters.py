@@ -15,7 +15,7 @@ import os
 import re
 from typing import Callable
 
-from cfcourse.datasets import DATASETS
+from cfcourse.data.datasets import DATASETS
 
 
 class ParameterError(ValueError):

@@ -20,15 +20,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+from cfcourse.data.locations import DATA_DIR_VARIABLE, REPOSITORY_ROOT, default_data_dir, shown_path
 
-#: Environment variable that moves the data folder elsewhere (for example a bigger disk).
-DATA_DIR_VARIABLE = "CFCOURSE_DATA_DIR"
-
-
-def default_data_dir() -> Path:
-    """The data folder: ``$CFCOURSE_DATA_DIR`` if set, else ``data/`` in the repository."""
-    return Path(os.environ.get(DATA_DIR_VARIABLE) or REPOSITORY_ROOT / "data")
+__all__ = ["DATA_DIR_VARIABLE", "REPOSITORY_ROOT", "CoursePaths", "course_paths", "default_data_dir", "shown_path",
+           "summary_file"]
 
 
 @dataclass(frozen=True)
@@ -93,16 +88,6 @@ class CoursePaths:
     def ranking_file(self) -> Path:
         """What lesson 06 writes: every model's top-10 lists judged by precision, recall, NDCG, coverage."""
         return self.metrics / "ranking.json"
-
-
-def shown_path(path: str | os.PathLike) -> str:
-    """``path`` as a message or a notebook should show it: relative to the repository when it lies
-    inside it or beside it (``data/raw/...``, ``../shared/...``), so output names no machine's folders."""
-    path = Path(path).resolve()
-    for base, prefix in ((REPOSITORY_ROOT, ""), (REPOSITORY_ROOT.parent, "..")):
-        if path.is_relative_to(base):
-            return str(Path(prefix) / path.relative_to(base)) if prefix else str(path.relative_to(base))
-    return str(path)
 
 
 def course_paths(dataset: str, data_dir: str | os.PathLike | None = None, run: str | None = None) -> CoursePaths:

@@ -10,7 +10,7 @@ Under ``data/processed/<dataset>/``:
   of every rated movie, so indices can be turned back into titles;
 - ``users.csv``: ``user_idx`` and original ``user`` ID;
 - ``split.json``: how the split was drawn, its sizes, and the ``edition`` of the raw
-  data it was drawn from (see :func:`cfcourse.editions.data_edition`).
+  data it was drawn from (see :func:`cfcourse.data.editions.data_edition`).
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from cfcourse.editions import data_edition
-from cfcourse.encoding import IdMap
+from cfcourse.data.editions import data_edition
+from cfcourse.data.encoding import IdMap
 from cfcourse.paths import CoursePaths
 from cfcourse.prerequisites import require_files
 
 RATINGS_FILE = "ratings.parquet"
-#: What the course wrote before Parquet; removed when lesson 01 saves, so the folder holds one copy of the ratings.
-FORMER_RATINGS_FILE = "ratings_encoded.csv"
 #: Column types of the saved ratings: compact, and ``rating`` in float64 so sums and means are exact.
 RATING_TYPES = {"user_idx": "int32", "movie_idx": "int32", "rating": "float64", "split": "category"}
 MOVIES_FILE = "movies.csv"
@@ -52,7 +50,6 @@ def save_processed(
     """
     paths.processed.mkdir(parents=True, exist_ok=True)
     ratings.astype(RATING_TYPES).to_parquet(paths.processed / RATINGS_FILE, index=False)
-    (paths.processed / FORMER_RATINGS_FILE).unlink(missing_ok=True)
     counts = np.bincount(ratings["movie_idx"], minlength=len(movies))
     movie_table = pd.DataFrame({"movie_idx": np.arange(len(movies)), "movie": movies.ids, "n_ratings": counts})
     movie_table = movie_table.merge(titles, on="movie", how="left")

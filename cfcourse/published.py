@@ -6,7 +6,7 @@ and the test RMSE that run reached. A learner's run is compared with it:
 
 - same dataset and edition, same parameters: "matches" (within :data:`TOLERANCE`) or by how much it differs;
 - parameters changed: one line naming what differs, with the course's number for reference;
-- another edition of the data (accepted knowingly, see :mod:`cfcourse.editions`): no number to compare.
+- another edition of the data (accepted knowingly, see :mod:`cfcourse.data.editions`): no number to compare.
 
 Neither ever stops a learner's run. In *strict* mode, which ``make test`` and CI turn on
 (``CFCOURSE_STRICT_CHECKS=1``), a test RMSE further than :data:`TOLERANCE` from the
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from cfcourse.editions import PUBLISHED as PUBLISHED_EDITION
+from cfcourse.data.editions import PUBLISHED as PUBLISHED_EDITION
 
 #: How far a test RMSE may drift from the published value: float noise between machines and CPUs.
 TOLERANCE = 0.01

@@ -1,6 +1,6 @@
 """Download, verify and unpack a MovieLens dataset: ``python scripts/download_movielens.py --help``.
 
-A thin wrapper around :func:`cfcourse.download.main`, runnable from the
+A thin wrapper around :func:`cfcourse.data.download.main`, runnable from the
 repository's root without installing the package.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 # Lets `python scripts/download_movielens.py` find the package in a checkout that was never pip-installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cfcourse.download import main  # noqa: E402
+from cfcourse.data.download import main  # noqa: E402
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -34,7 +34,7 @@ from jupyter_client.kernelspec import NoSuchKernel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
-from cfcourse.datasets import DATASETS, size_note  # noqa: E402
+from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402

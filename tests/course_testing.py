@@ -12,7 +12,7 @@ from types import ModuleType
 
 from cfcourse.headless import execute_lesson
 from cfcourse.paths import REPOSITORY_ROOT
-from cfcourse.synthetic import synthetic_ratings
+from cfcourse.data.synthetic import synthetic_ratings
 
 RUN_COURSE = REPOSITORY_ROOT / "scripts" / "run_course.py"
 
@@ -34,8 +34,10 @@ MIRROR_FOLDER = mirror_folder()
 
 
 def load_script(name: str) -> ModuleType:
-    """``scripts/<name>.py`` as a module, to test its functions (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"{name}_script", REPOSITORY_ROOT / "scripts" / f"{name}.py")
+    """``scripts/<name>.py`` (``name`` may be ``maintainers/benchmark``) as a module, to test its functions
+    (scripts/ is not a package)."""
+    path = REPOSITORY_ROOT / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{path.stem}_script", path)
     module = importlib.util.module_from_spec(spec)
     # Registered before it runs: a dataclass looks its own module up in sys.modules.
     sys.modules[spec.name] = module

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from cfcourse import download
-from cfcourse.datasets import DatasetSpec
-from cfcourse.download import DownloadError, fetch
+from cfcourse.data import download
+from cfcourse.data.datasets import DatasetSpec
+from cfcourse.data.download import DownloadError, fetch
 from cfcourse.paths import REPOSITORY_ROOT
 
 SCRIPT = REPOSITORY_ROOT / "scripts" / "download_movielens.py"
