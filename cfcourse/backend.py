@@ -72,3 +72,8 @@ def set_seeds(seed: int) -> None:
     keras = import_keras()
     keras.utils.set_random_seed(seed)
     import_tensorflow().config.experimental.enable_op_determinism()
+
+
+def describe_backend() -> str:
+    """Which backend Keras runs on, in a few words for a lesson's first lines."""
+    return f"Keras on {import_keras().backend.backend().replace('tensorflow', 'TensorFlow')}"

@@ -19,6 +19,20 @@ LESSONS = [
     "06_evaluate_recommendations",
 ]
 
+#: Each lesson's parameters, as its ``parameters`` cell names them (a test keeps the two equal).
+LESSON_PARAMETERS = {
+    "00_download": ("dataset", "data_dir", "mirror", "accept_new_edition"),
+    "01_preprocessing": ("dataset", "data_dir", "split_seed", "val_fraction", "test_fraction"),
+    "02_dot_product": ("dataset", "data_dir", "run", "n_factors", "l2", "learning_rate", "epochs", "batch_size",
+                       "patience", "seed"),
+    "03_bias": ("dataset", "data_dir", "run", "n_factors", "l2", "learning_rate", "epochs", "batch_size", "patience",
+                "seed"),
+    "04_neural_net": ("dataset", "data_dir", "run", "n_factors", "l2", "dropout_embeddings", "hidden_units",
+                      "dropout_hidden", "learning_rate", "epochs", "batch_size", "patience", "seed"),
+    "05_inspect_embeddings": ("dataset", "data_dir", "run", "min_ratings", "query_movie", "user_id", "n_top"),
+    "06_evaluate_recommendations": ("dataset", "data_dir", "run", "k", "threshold", "seed", "max_users"),
+}
+
 #: The trained models in lesson order, as their metrics and model files name them.
 MODELS = ["dot_product", "bias", "neural_net"]
 

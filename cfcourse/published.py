@@ -60,6 +60,13 @@ PUBLISHED: dict[str, PublishedLesson] = {
 PUBLISHED_RANKING_PROTOCOL = dict(k=10, threshold=4.0, seed=42, max_users=2000)
 
 
+class ClaimNotBorneOut(AssertionError):
+    """Strict mode only: a sentence of a lesson compares results, and this run contradicts it."""
+
+    def _render_traceback_(self):
+        return [f"ClaimNotBorneOut: {self}"]
+
+
 class PublishedResultMismatch(AssertionError):
     """Strict mode only: a test RMSE is not within the tolerance of the published one."""
 
@@ -125,3 +132,19 @@ def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: di
         verdict = (f"test RMSE {test_rmse:.4f} differs by {difference:+.4f} from the published {published:.4f}, "
                    "with the course's own parameters: a change in the code, a dependency or the data")
     print(verdict)
+
+
+def check_claim(holds: bool, claim: str, evidence: str) -> None:
+    """Print whether this run bears out ``claim``, a sentence of the lesson that compares results.
+
+    ``evidence`` gives the numbers. A learner's run (another dataset, an experiment) where it does
+    not hold gets a visible note and goes on; in strict mode (``make test``, CI) it fails, so the
+    committed lessons never say what their outputs contradict.
+    """
+    if holds:
+        print(f"As the text says, {claim} ({evidence}).")
+        return
+    if strict_checks():
+        raise ClaimNotBorneOut(f"the lesson says {claim}, but this run gives {evidence}")
+    print(f"Note: the text says {claim}, but not in this run ({evidence}): your data or parameters differ "
+          "from the course's.")

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 
-from cfcourse.parameters import check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
-from cfcourse.published import changed_parameters, changed_ranking_protocol, describe_changes
+from cfcourse.published import describe_changes
 
 
 def experiment_name(changed: dict[str, tuple[object, object]]) -> str:
@@ -25,28 +24,10 @@ def experiment_name(changed: dict[str, tuple[object, object]]) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "", "_".join(parts))[:80]
 
 
-def training_run(lesson: str, dataset: str, data_dir, run, **training_parameters) -> CoursePaths:
-    """Check a training lesson's parameters and decide which run it saves into; return that run's paths.
-
-    With the published parameters and no ``run``, that is the course's own run. Otherwise it
-    is ``run``, or a name made of the parameters that changed, and one line says where it goes.
-    """
-    check_parameters(dataset=dataset, data_dir=data_dir, run=run, **training_parameters)
-    return _chosen_run(dataset, data_dir, run, changed_parameters(lesson, training_parameters), later_lessons=True)
-
-
-def ranking_run(dataset: str, data_dir, run, **protocol) -> CoursePaths:
-    """Lesson 06's :func:`training_run`: check its protocol (``k``, ``threshold``, ``seed``) and choose its run.
-
-    A protocol other than the published one is an experiment too, so the course's own
-    ``ranking.json`` always holds the published protocol. The trained models are read from
-    the chosen run where it has them, else from the course's own (``CoursePaths.run_with``).
-    """
-    check_parameters(dataset=dataset, data_dir=data_dir, run=run, **protocol)
-    return _chosen_run(dataset, data_dir, run, changed_ranking_protocol(protocol), later_lessons=False)
-
-
-def _chosen_run(dataset: str, data_dir, run, changed: dict, later_lessons: bool) -> CoursePaths:
+def chosen_run(dataset: str, data_dir, run, changed: dict, later_lessons: bool) -> CoursePaths:
+    """The paths of the run a lesson saves into: ``run`` if named, else one named after what ``changed``
+    (``{"n_factors": (10, 50)}``), else the course's own. A run other than the course's is announced in
+    one line; ``later_lessons`` adds how the lessons after it read it."""
     name = run if run is not None else (experiment_name(changed) if changed else None)
     paths = course_paths(dataset, data_dir, run=name)
     if name is not None:
