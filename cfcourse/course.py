@@ -33,6 +33,10 @@ LESSON_PARAMETERS = {
     "06_evaluate_recommendations": ("dataset", "data_dir", "run", "k", "threshold", "seed", "max_users"),
 }
 
+#: Lessons whose cells marked ``#@save`` are the source of a package module (d2l's single-source way):
+#: the module is a header, then those cells' code in order, word for word (tests/unit/test_saved_code.py).
+SAVED_CODE = {"02_dot_product": "cfcourse/training.py"}
+
 #: The trained models in lesson order, as their metrics and model files name them.
 MODELS = ["dot_product", "bias", "neural_net"]
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from cfcourse.paths import CoursePaths
-from cfcourse.processed import model_inputs
 
 SUMMARY_KEYS = ("model", "dataset", "run", "test_rmse", "val_rmse", "epochs", "train_seconds", "seconds_per_epoch")
 
@@ -111,5 +110,7 @@ def format_table(records: list[dict]) -> str:
 
 def model_rmse(model, frame, batch_size: int = 8192) -> float:
     """RMSE of a Keras model's predictions on the rows of ``frame`` (a split of the lesson data)."""
+    from cfcourse.training import model_inputs  # imports Keras: only when a model is there to predict
+
     predicted = model.predict(model_inputs(frame), batch_size=batch_size, verbose=0)
     return rmse(frame["rating"], predicted)

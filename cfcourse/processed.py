@@ -110,8 +110,3 @@ def load_processed(paths: CoursePaths) -> LessonData:
         users=pd.read_csv(files[2]),
         split_info=json.loads(files[3].read_text()),
     )
-
-
-def model_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The two inputs every model in the course takes, by their ``Input`` names."""
-    return {"user": frame["user_idx"].to_numpy(), "movie": frame["movie_idx"].to_numpy()}

@@ -61,7 +61,7 @@ def test_a_wrong_parameter_value_is_the_error_alone_before_tensorflow_is_importe
     assert failure.value.evalue.startswith(f"parameter {name!r} must be") and failure.value.evalue.endswith(f"got {value!r}")
     failed = [cell for cell in json.loads((preprocessed / f"{lesson}.ipynb").read_text())["cells"]
               if any(output["output_type"] == "error" for output in cell.get("outputs", []))]
-    assert len(failed) == 1 and "import_tensorflow()" in "".join(failed[0]["source"])
+    assert len(failed) == 1 and f"lesson.start(\"{lesson}\", globals())" in "".join(failed[0]["source"])
     assert [output["traceback"] for output in failed[0]["outputs"]] == [[f"ParameterError: {failure.value.evalue}"]]
 
 

@@ -11,7 +11,8 @@ from cfcourse.data.datasets import DATASETS
 from cfcourse.data.encoding import encode_ratings
 from cfcourse.paths import REPOSITORY_ROOT, course_paths, shown_path
 from cfcourse.prerequisites import MissingPrerequisiteError
-from cfcourse.processed import load_processed, model_inputs, save_processed
+from cfcourse.processed import load_processed, save_processed
+from cfcourse.training import model_inputs
 from cfcourse.data.readers import read_movies, read_ratings
 from cfcourse.data.split import SPLIT_NAMES, split_labels
 from cfcourse.data.synthetic import write_synthetic_dataset

@@ -1,0 +1,160 @@
+"""One call opens a lesson, one call closes it.
+
+Right after its parameters cell, every lesson runs::
+
+    from cfcourse import lesson
+
+    run = lesson.start("02_dot_product", globals())
+
+``start`` reads the lesson's parameters from the notebook's variables (the parameters cell, and
+whatever papermill or you changed), checks each against its rule before anything slow, chooses
+the run (the course's own, or your experiment kept apart), checks that the lessons before it
+have run, imports Keras quietly, seeds every random number generator, loads the processed data
+and, in a training lesson, plans the training. It prints what it did in a few lines.
+
+A training lesson ends with ``run.finish(model, ...)``: it saves the model and its metrics and
+compares the result with the one the lesson was published with.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from cfcourse.course import LESSON_PARAMETERS, MODELS
+from cfcourse.data.datasets import DatasetSpec, get_dataset
+from cfcourse.metrics import write_model_metrics
+from cfcourse.parameters import ParameterError, check_parameters
+from cfcourse.paths import CoursePaths, course_paths, shown_path
+from cfcourse.prerequisites import require_files
+from cfcourse.processed import LessonData, load_processed
+from cfcourse.published import PUBLISHED, changed_parameters, changed_ranking_protocol, check_published_rmse
+from cfcourse.runs import chosen_run
+from cfcourse.training_plan import TrainingPlan, plan_training
+
+#: The lesson that trains each model, so a lesson that needs one can say which lesson to run.
+TRAINED_BY = {published.model: name for name, published in PUBLISHED.items()}
+
+
+@dataclass
+class LessonRun:
+    """One run of one lesson: its parameters, where it reads and writes, and what it loaded."""
+
+    lesson: str
+    parameters: dict
+    paths: CoursePaths
+    spec: DatasetSpec
+    data: LessonData | None = None
+    plan: TrainingPlan | None = None
+    #: Lesson 05: the movie it looks for neighbours of (on generated data, possibly not the one asked for).
+    query_movie: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The run's name: ``None`` for the course's own run."""
+        return self.paths.run
+
+    def model_run(self, model_name: str) -> CoursePaths:
+        """Where ``model_name`` is read from: this run if it trained it, else the course's own run."""
+        return self.paths.run_with(model_name)
+
+    def finish(self, model, *, val_rmse: float, test_rmse: float, training) -> None:
+        """Save a training lesson's model and metrics, then compare its test RMSE with the published one.
+
+        ``training`` is what :func:`cfcourse.training.train_rating_model` returned.
+        """
+        model_name = PUBLISHED[self.lesson].model
+        self.paths.models.mkdir(parents=True, exist_ok=True)
+        model.save(self.paths.model_file(model_name))
+        metrics_file = write_model_metrics(self.paths, model_name, val_rmse=val_rmse, test_rmse=test_rmse,
+                                           epochs=training.epochs, train_seconds=training.seconds,
+                                           best_epoch=training.best_epoch)
+        print(f"saved {shown_path(self.paths.model_file(model_name))} and {shown_path(metrics_file)}")
+        training_values = {name: self.parameters[name] for name in PUBLISHED[self.lesson].parameters}
+        check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition)
+
+
+def start(lesson: str, namespace: dict) -> LessonRun:
+    """Set up ``lesson`` from its parameters in ``namespace`` (a notebook's ``globals()``); see the module."""
+    parameters = _parameters(lesson, namespace)
+    check_parameters(**parameters)  # every value, before the slow imports below
+    paths = choose_run(lesson, parameters)
+    run = LessonRun(lesson, parameters, paths, get_dataset(parameters["dataset"]))
+    if lesson == "00_download":
+        return run
+    if lesson == "01_preprocessing":
+        raw = paths.data_dir / "raw"
+        require_files(raw / run.spec.ratings_file, raw / run.spec.movies_file, written_by="00_download",
+                      dataset=paths.dataset)
+        return run
+    _require_models(run)
+    from cfcourse.backend import describe_backend, set_seeds  # the backend's import takes seconds: only now
+
+    run.data = load_processed(paths)
+    if "seed" in parameters:
+        set_seeds(parameters["seed"])
+    data = run.data
+    print(f"{data.n_users:,} users, {data.n_movies:,} movies; {len(data.train):,} train / "
+          f"{len(data.val):,} validation / {len(data.test):,} test ratings; {describe_backend()}")
+    if lesson in PUBLISHED:
+        run.plan = plan_training(len(data.train), learning_rate=parameters["learning_rate"],
+                                 batch_size=parameters["batch_size"], epochs=parameters["epochs"],
+                                 l2=parameters["l2"], network=lesson == "04_neural_net")
+        print(run.plan.describe())
+    if lesson == "05_inspect_embeddings":
+        run.query_movie = _query_movie(run)
+    return run
+
+
+def _parameters(lesson: str, namespace: dict) -> dict:
+    missing = [name for name in LESSON_PARAMETERS[lesson] if name not in namespace]
+    if missing:
+        raise ParameterError(f"parameter {missing[0]!r} is not set: run the parameters cell first")
+    values = {name: namespace[name] for name in LESSON_PARAMETERS[lesson]}
+    if isinstance(values.get("run"), LessonRun):  # the set-up cell run a second time: `run` is already the run
+        values["run"] = values["run"].name
+    return values
+
+
+def choose_run(lesson: str, parameters: dict) -> CoursePaths:
+    """The paths of the run ``lesson`` saves into, given its checked parameters: a training lesson's or lesson 06's
+    changed values make an experiment of their own (see :mod:`cfcourse.runs`)."""
+    dataset, data_dir, run = parameters["dataset"], parameters["data_dir"], parameters.get("run")
+    if lesson in PUBLISHED:
+        return chosen_run(dataset, data_dir, run, changed_parameters(lesson, parameters), later_lessons=True)
+    if lesson == "06_evaluate_recommendations":
+        return chosen_run(dataset, data_dir, run, changed_ranking_protocol(parameters), later_lessons=False)
+    return course_paths(dataset, data_dir, run)
+
+
+def _require_models(run: LessonRun) -> None:
+    """Stop with one line if a model this lesson reads has not been trained yet."""
+    needed = {"03_bias": ["dot_product"], "04_neural_net": ["dot_product", "bias"],
+              "05_inspect_embeddings": ["bias"], "06_evaluate_recommendations": MODELS}.get(run.lesson, [])
+    for model_name in needed:
+        model_run = run.paths if run.lesson == "05_inspect_embeddings" else run.model_run(model_name)
+        require_files(model_run.metrics_file(model_name), model_run.model_file(model_name),
+                      written_by=TRAINED_BY[model_name], dataset=run.paths.dataset, run=model_run.run)
+
+
+def _query_movie(run: LessonRun) -> str:
+    """Lesson 05's ``query_movie``, checked against the data, with the lesson's other data-dependent checks."""
+    movies, parameters = run.data.movies, run.parameters
+    query, min_ratings = parameters["query_movie"], parameters["min_ratings"]
+    titles = set(movies.title)
+    if query == "Toy Story (1995)" and query not in titles and run.data.edition == "generated":
+        # Generated data has made-up titles: the default query becomes its most-rated movie; a title you chose never does.
+        most_rated = movies.title[movies.n_ratings.idxmax()]
+        print(f"{run.paths.dataset} has made-up titles, so the query is its most-rated movie, {most_rated!r}, "
+              f"not {query!r}")
+        query = most_rated
+    if query not in titles:
+        close = difflib.get_close_matches(str(query), movies.title, n=3)
+        raise ParameterError(f"parameter 'query_movie': no movie titled {query!r}; close titles: {close}")
+    if movies.loc[movies.title == query, "n_ratings"].max() < min_ratings:
+        raise ParameterError(f"parameter 'query_movie': {query!r} has fewer than {min_ratings} ratings; "
+                             "choose a better-known movie or lower min_ratings")
+    if parameters["user_id"] not in set(run.data.users.user):
+        raise ParameterError(f"parameter 'user_id': no user {parameters['user_id']!r} in {run.paths.dataset}")
+    print(f"{(movies.n_ratings >= min_ratings).sum():,} of {len(movies):,} movies have at least {min_ratings} ratings")
+    return query
