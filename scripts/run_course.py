@@ -76,7 +76,8 @@ def check_requested(requested: dict, declared: dict[str, dict]) -> None:
     for name, value in requested.items():
         lessons = [lesson for lesson, parameters in declared.items() if name in parameters]
         if not lessons:
-            raise RunError(f"no lesson has a parameter {name!r}")
+            chosen = "no lesson" if len(declared) == len(LESSONS) else f"no lesson of {', '.join(declared)}"
+            raise RunError(f"{chosen} has a parameter {name!r}")
         problem = parameter_problem(name, value)
         if problem:
             where = "" if len(lessons) == len(declared) else f"lesson {', '.join(lessons)}: "
