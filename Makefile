@@ -38,6 +38,10 @@ download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIR
 run-all: setup ## Run every lesson headless into data/executed/DATASET/ and print the tables of models
 	$(PY) scripts/run_course.py --dataset $(DATASET) $(EDITION_FLAG)
 
+.PHONY: experiment
+experiment: setup ## Run lessons with other values, kept apart: make experiment LESSON=02_dot_product PARAMS="n_factors=10 epochs=5"
+	$(PY) scripts/run_course.py --dataset $(DATASET) $(EDITION_FLAG) $(addprefix --lesson ,$(LESSON)) $(addprefix -p ,$(PARAMS))
+
 execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in place on ml-latest-small
 	$(PY) scripts/run_course.py --in-place
 

@@ -4,6 +4,7 @@ and lesson 06's table of their top-10 lists.
     python scripts/run_course.py --dataset ml-latest-small        # what `make run-all` does
     python scripts/run_course.py --dataset synthetic -p epochs=2  # any lesson parameter, where a lesson has it
     python scripts/run_course.py -p n_factors=10 -p run=small     # an experiment, kept apart as run 'small'
+    python scripts/run_course.py --lesson 02_dot_product -p n_factors=10   # one lesson (also: --lesson 02, 02..04)
     python scripts/run_course.py --accept-new-edition             # lesson 00 takes another edition, knowingly
     python scripts/run_course.py --in-place                       # maintainers: refresh the committed notebooks
 
@@ -12,6 +13,9 @@ parameters the run is the course's own: executed copies go to ``data/executed/<d
 With other values it is an experiment, named by ``-p run=...`` or after what changed: its
 models, metrics and executed copies go to ``data/experiments/<dataset>/<run>/`` and
 ``data/executed/<dataset>/<run>/``, and the course's own run is left as it was.
+``--lesson`` (repeatable; a number such as ``02`` or a range such as ``02..04`` will do) runs only
+those lessons. An earlier lesson they build on that has not run yet on the dataset runs first, with
+the course's own settings, so ``--lesson`` works on a fresh clone too.
 The committed notebooks are only written with ``--in-place``, which always uses ml-latest-small
 and the lessons' own parameter values, then strips papermill's timing metadata.
 The run stops at the first failing lesson and names the notebook and cell.
@@ -38,11 +42,13 @@ from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
-from cfcourse.paths import course_paths, shown_path, summary_file  # noqa: E402
+from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
 from cfcourse.published import PUBLISHED, changed_parameters, changed_ranking_protocol  # noqa: E402
 from cfcourse.runs import experiment_name  # noqa: E402
 
 COMMITTED_DATASET = "ml-latest-small"
+#: The lesson that judges top-10 lists; its protocol (k, threshold, seed) can make a run of its own.
+RANKING_LESSON = "06_evaluate_recommendations"
 
 
 class RunError(Exception):
@@ -70,23 +76,72 @@ def check_requested(requested: dict, declared: dict[str, dict]) -> None:
     for name, value in requested.items():
         lessons = [lesson for lesson, parameters in declared.items() if name in parameters]
         if not lessons:
-            raise RunError(f"no lesson has a parameter {name!r}")
+            chosen = "no lesson" if len(declared) == len(LESSONS) else f"no lesson of {', '.join(declared)}"
+            raise RunError(f"{chosen} has a parameter {name!r}")
         problem = parameter_problem(name, value)
         if problem:
             where = "" if len(lessons) == len(declared) else f"lesson {', '.join(lessons)}: "
             raise RunError(f"{where}{problem}")
 
 
-def run_name(requested: dict) -> str | None:
-    """The run these values make: ``-p run=...``, else named after what differs from the published
-    lessons, else ``None`` (the course's own run)."""
+def run_name(requested: dict, lessons: list[str] = LESSONS) -> str | None:
+    """The run these values make for ``lessons``: ``-p run=...``, else named after what differs from
+    the published lessons, else ``None`` (the course's own run)."""
     if requested.get("run") is not None:
         return requested["run"]
     changed = {}
     for lesson in PUBLISHED:
-        changed.update(changed_parameters(lesson, requested))
-    changed.update(changed_ranking_protocol(requested))
+        if lesson in lessons:
+            changed.update(changed_parameters(lesson, requested))
+    if RANKING_LESSON in lessons:
+        changed.update(changed_ranking_protocol(requested))
     return experiment_name(changed) if changed else None
+
+
+def lesson_named(text: str) -> str:
+    """The lesson ``text`` names: its name (``02_dot_product``, with or without a folder or ``.ipynb``)
+    or its number (``02``)."""
+    name = Path(text).stem
+    matches = [lesson for lesson in LESSONS if lesson == name or lesson.split("_", 1)[0] == name]
+    if not matches:
+        raise RunError(f"no lesson {text!r}: the lessons are {', '.join(LESSONS)}")
+    return matches[0]
+
+
+def selected_lessons(specifications: list[str]) -> list[str]:
+    """The lessons ``--lesson`` names, in course order: names, numbers, or ranges ``02..04``; all if none."""
+    if not specifications:
+        return list(LESSONS)
+    chosen = set()
+    for specification in specifications:
+        first, separator, last = specification.partition("..")
+        start = LESSONS.index(lesson_named(first))
+        end = LESSONS.index(lesson_named(last)) if separator else start
+        if end < start:
+            raise RunError(f"the range {specification!r} runs backwards: lessons run in the order {', '.join(LESSONS)}")
+        chosen.update(LESSONS[start:end + 1])
+    return [lesson for lesson in LESSONS if lesson in chosen]
+
+
+def outputs_of_lesson(lesson: str, course: CoursePaths) -> list[Path]:
+    """What ``lesson`` writes for the course's own run that later lessons read (none for lesson 05)."""
+    if lesson == LESSONS[0]:
+        return [course.raw]
+    if lesson == LESSONS[1]:
+        return [course.processed / "split.json"]
+    if lesson in PUBLISHED:
+        return [course.model_file(PUBLISHED[lesson].model), course.metrics_file(PUBLISHED[lesson].model)]
+    if lesson == RANKING_LESSON:
+        return [course.ranking_file]
+    return []
+
+
+def missing_prerequisites(lessons: list[str], course: CoursePaths) -> list[str]:
+    """The lessons before the last of ``lessons``, not among them, whose files for the course's own run
+    are missing: they must run first."""
+    earlier = LESSONS[:LESSONS.index(lessons[-1])]
+    return [lesson for lesson in earlier if lesson not in lessons
+            and not all(path.exists() for path in outputs_of_lesson(lesson, course))]
 
 
 def strip_papermill_metadata(notebook_path: Path) -> None:
@@ -140,25 +195,29 @@ def main(argv=None) -> int:
                         help="name=value passed to every lesson that declares that parameter")
     parser.add_argument("--accept-new-edition", action="store_true",
                         help="let lesson 00 use a dataset edition other than the course's (recorded beside the data)")
+    parser.add_argument("--lesson", action="append", default=[], metavar="NAME",
+                        help="run only this lesson (02_dot_product, or 02; a range 02..04; repeatable); "
+                             "earlier lessons whose files it reads run first if they are missing")
     parser.add_argument("--in-place", action="store_true", help="re-execute the committed notebooks themselves")
     args = parser.parse_args(argv)
 
     if args.in_place and (args.parameter or args.dataset != COMMITTED_DATASET or args.data_dir
-                          or args.accept_new_edition):
+                          or args.accept_new_edition or args.lesson):
         parser.error("--in-place runs the committed lessons as they are: no --dataset, --data-dir, "
-                     "--accept-new-edition or -p")
+                     "--accept-new-edition, --lesson or -p")
     requested = dict(args.parameter)
     try:
+        lessons = selected_lessons(args.lesson)
         declared = declared_parameters()
-        check_requested({"dataset": args.dataset, **requested}, declared)
-        return run_course(args, requested, declared)
+        check_requested({"dataset": args.dataset, **requested}, {name: declared[name] for name in lessons})
+        return run_course(args, requested, declared, lessons)
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
 
-def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
-    run = run_name(requested)
+def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[str] = LESSONS) -> int:
+    run = run_name(requested, lessons)
     paths = course_paths(args.dataset, args.data_dir, run)
     parameters = {**requested, "dataset": args.dataset, "run": run}
     if args.accept_new_edition:
@@ -172,9 +231,25 @@ def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
     if run is not None:
         print(f"Experiment {run!r}: models and metrics go to {shown_path(paths.run_folder)}/, executed lessons "
               f"to {shown_path(output_dir)}/; the course's own run is left as it was.\n", flush=True)
+    course = paths.course_run()
+    first = [] if args.in_place else missing_prerequisites(lessons, course)
+    if first:
+        course_output = Path(args.output_dir) if args.output_dir else course.executed
+        course_output.mkdir(parents=True, exist_ok=True)
+        course_parameters = {key: parameters[key] for key in ("dataset", "data_dir", "accept_new_edition")
+                             if key in parameters}
+        chosen = lessons[0] if len(lessons) == 1 else "The lessons you chose"
+        print(f"{chosen} {'builds' if len(lessons) == 1 else 'build'} on earlier lessons not yet run on "
+              f"{args.dataset}; they run first, with the course's own settings.", flush=True)
 
     course_started = time.perf_counter()
     for name in LESSONS:
+        if name in first:
+            seconds = run_lesson(name, course_output / f"{name}.ipynb", course_parameters, declared[name])
+            print(f"{name:<28} {seconds:6.1f} s   (the course's own run)", flush=True)
+            continue
+        if name not in lessons:
+            continue
         output = NOTEBOOKS_DIR / f"{name}.ipynb" if args.in_place else output_dir / f"{name}.ipynb"
         seconds = run_lesson(name, output, {} if args.in_place else parameters, declared[name])
         if args.in_place:
@@ -184,12 +259,17 @@ def run_course(args, requested: dict, declared: dict[str, dict]) -> int:
 
     records = [r for r in read_model_metrics(paths) if r["model"] in MODELS]
     records.sort(key=lambda r: MODELS.index(r["model"]))
-    write_summary(records, summary_file(args.data_dir))
+    if records:
+        write_summary(records, summary_file(args.data_dir))
     on_what = args.dataset if run is None else f"{args.dataset}, run {run!r}"
-    print(f"\nAll {len(LESSONS)} lessons ran in {total:.1f} s on {on_what}.\n")
-    print(format_table(records))
-    print()
-    print(format_ranking_table(json.loads(paths.ranking_file.read_text())))
+    ran = len(first) + len(lessons)
+    print(f"\n{'All ' if ran == len(LESSONS) else ''}{ran} {'lesson' if ran == 1 else 'lessons'} ran in "
+          f"{total:.1f} s on {on_what}.\n")
+    if records:
+        print(format_table(records))
+    if paths.ranking_file.exists() and RANKING_LESSON in lessons:
+        print()
+        print(format_ranking_table(json.loads(paths.ranking_file.read_text())))
     return 0
 
 
