@@ -29,7 +29,7 @@ HUGGING_FACE_BASE_URL = "https://huggingface.co/datasets/Recommenders/MovieLens/
 #: Past this many ratings a run of the course takes long enough to say so before it starts.
 SIZE_NOTE_FROM_RATINGS = 5_000_000
 #: What ``make scale-benchmark`` measured for the whole course on 25 million generated ratings,
-#: on a 2-core machine (README, "The course at scale"): minutes, and the largest lesson's peak memory.
+#: on a 2-core machine (docs/scale.md): minutes, and the largest lesson's peak memory.
 MEASURED_25M_MINUTES = 18
 MEASURED_25M_PEAK_GB = 4.6
 
@@ -190,7 +190,7 @@ def size_note(spec: DatasetSpec) -> str | None:
     return (
         f"note: {spec.name} has {spec.n_ratings:,} ratings: expect the whole course to take about "
         f"{MEASURED_25M_MINUTES * share:.0f} minutes on a 2-core laptop and up to {MEASURED_25M_PEAK_GB * share:.0f} GB "
-        "of memory (measured on 25 million generated ratings; README, \"The course at scale\")"
+        "of memory (measured on 25 million generated ratings; docs/scale.md)"
     )
 
 

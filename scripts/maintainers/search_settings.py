@@ -15,7 +15,7 @@ to ``<data>/metrics/search.md`` and ``search.json``; the course's own run is nev
 
 The candidates are small on purpose (each lesson run costs seconds): the published settings,
 and the neighbours that a first, wider probe found promising. What the lessons use now, and
-why, is in the README ("How the settings were chosen").
+why, is in docs/settings.md.
 """
 
 from __future__ import annotations
