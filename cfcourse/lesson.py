@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from cfcourse.course import LESSON_PARAMETERS, MODELS
 from cfcourse.data.datasets import DatasetSpec, get_dataset
-from cfcourse.metrics import write_model_metrics
+from cfcourse.metrics import read_model_metrics, write_model_metrics
 from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
 from cfcourse.prerequisites import require_files
@@ -66,11 +66,11 @@ class LessonRun:
         model_name = PUBLISHED[self.lesson].model
         self.paths.models.mkdir(parents=True, exist_ok=True)
         model.save(self.paths.model_file(model_name))
+        training_values = {name: self.parameters[name] for name in PUBLISHED[self.lesson].parameters}
         metrics_file = write_model_metrics(self.paths, model_name, val_rmse=val_rmse, test_rmse=test_rmse,
                                            epochs=training.epochs, train_seconds=training.seconds,
-                                           best_epoch=training.best_epoch)
+                                           best_epoch=training.best_epoch, parameters=training_values)
         print(f"saved {shown_path(self.paths.model_file(model_name))} and {shown_path(metrics_file)}")
-        training_values = {name: self.parameters[name] for name in PUBLISHED[self.lesson].parameters}
         check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition)
 
 
@@ -134,7 +134,23 @@ def _require_models(run: LessonRun) -> None:
     for model_name in needed:
         model_run = run.paths if run.lesson == "05_inspect_embeddings" else run.model_run(model_name)
         require_files(model_run.metrics_file(model_name), model_run.model_file(model_name),
-                      written_by=TRAINED_BY[model_name], dataset=run.paths.dataset, run=model_run.run)
+                      written_by=TRAINED_BY[model_name], dataset=run.paths.dataset, run=model_run.run,
+                      command=_command_completing(model_run, TRAINED_BY[model_name]))
+
+
+def _command_completing(paths: CoursePaths, lesson: str) -> str | None:
+    """For a named run that lacks ``lesson``'s model: the command that trains it into the run with the values
+    the learner changed for the run's other models (so `n_factors-8` gets 8 factors, not the lesson's default)."""
+    if paths.run is None:
+        return None
+    changed = {}
+    for record in read_model_metrics(paths) if paths.metrics.is_dir() else []:
+        if record.get("run") == paths.run and "parameters" in record:
+            changed.update(changed_parameters(TRAINED_BY[record["model"]], record["parameters"]))
+    names = PUBLISHED[lesson].parameters
+    settings = [f"{name}={value}" for name, (value, _) in sorted(changed.items()) if name in names]
+    dataset = "" if paths.dataset == "ml-latest-small" else f"DATASET={paths.dataset} "
+    return f'make experiment {dataset}LESSON={lesson} PARAMS="{" ".join([*settings, f"run={paths.run}"])}"'
 
 
 def _query_movie(run: LessonRun) -> str:

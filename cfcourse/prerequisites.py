@@ -20,16 +20,22 @@ class MissingPrerequisiteError(FileNotFoundError):
         return [f"MissingPrerequisiteError: {self}"]
 
 
-def require_files(*paths: Path, written_by: str, dataset: str, run: str | None = None) -> None:
+def require_files(*paths: Path, written_by: str, dataset: str, run: str | None = None,
+                  command: str | None = None) -> None:
     """Stop with one clear message if any of ``paths`` is missing.
 
     ``written_by`` names the lesson that writes them, e.g. ``"01_preprocessing"``; ``run`` the
-    learner's run they belong to (``None``: the course's own).
+    learner's run they belong to (``None``: the course's own); ``command``, where given, the exact
+    command that writes them.
     """
     missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        in_run = "" if run is None else f", run={run!r}"
-        raise MissingPrerequisiteError(
-            f"{shown_path(missing[0])} is missing: run notebooks/{written_by}.ipynb first "
-            f"with dataset={dataset!r}{in_run} (or `make run-all DATASET={dataset}` to run every lesson in order)"
-        )
+    if not missing:
+        return
+    if command:
+        raise MissingPrerequisiteError(f"{shown_path(missing[0])} is missing: run `{command}` first (it trains "
+                                       f"notebooks/{written_by}.ipynb into run {run!r} with that run's values)")
+    in_run = "" if run is None else f", run={run!r}"
+    raise MissingPrerequisiteError(
+        f"{shown_path(missing[0])} is missing: run notebooks/{written_by}.ipynb first "
+        f"with dataset={dataset!r}{in_run} (or `make run-all DATASET={dataset}` to run every lesson in order)"
+    )

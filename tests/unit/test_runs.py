@@ -64,3 +64,21 @@ def test_every_lesson_declares_its_parameters():
     from cfcourse.course import LESSONS
 
     assert set(LESSON_PARAMETERS) == set(LESSONS)
+
+
+def test_a_run_missing_a_model_names_the_command_with_the_values_it_was_made_with(tmp_path):
+    """Lesson 05 on an experiment begun in lesson 02 must not send the learner to train lesson 03 with its defaults."""
+    from cfcourse.metrics import write_model_metrics
+    from cfcourse.paths import course_paths
+
+    run_paths = course_paths("synthetic", tmp_path, "epochs-3_n_factors-8")
+    lesson_02 = {**PUBLISHED["02_dot_product"].parameters, "n_factors": 8, "epochs": 3}
+    write_model_metrics(run_paths, "dot_product", val_rmse=0.9, test_rmse=0.9, epochs=3, train_seconds=1.0,
+                        parameters=lesson_02)
+    values = {"dataset": "synthetic", "data_dir": str(tmp_path), "run": "epochs-3_n_factors-8", "min_ratings": 20,
+              "query_movie": "Toy Story (1995)", "user_id": 1, "n_top": 10}
+    with pytest.raises(MissingPrerequisiteError) as missing:
+        lesson.start("05_inspect_embeddings", values)
+    assert ('run `make experiment DATASET=synthetic LESSON=03_bias PARAMS="epochs=3 n_factors=8 '
+            'run=epochs-3_n_factors-8"` first') in str(missing.value)
+    assert "l2" not in str(missing.value), "lesson 02's own l2 is not a change the learner made"
