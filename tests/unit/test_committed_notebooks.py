@@ -11,7 +11,7 @@ from cfcourse.course import LESSONS
 from cfcourse.course import NOTEBOOKS_DIR as NOTEBOOKS
 from cfcourse.published import PUBLISHED
 
-LESSON_FILES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+LESSON_FILES = [NOTEBOOKS / f"{lesson}.ipynb" for lesson in LESSONS]  # a learner's own notebooks beside them are not lessons
 TRAINING_LESSONS = sorted(PUBLISHED)
 MACHINE_PATH = re.compile(r"(/work/|/root/|/tmp/|/home/|/Users/|[A-Z]:\\\\|\.pyenv|site-packages)")
 
@@ -25,7 +25,7 @@ def code_cells(path):
 
 
 def test_every_lesson_of_the_course_is_there():
-    assert [p.stem for p in LESSON_FILES] == LESSONS
+    assert [path.name for path in LESSON_FILES if not path.exists()] == []
 
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)

@@ -112,7 +112,7 @@ def test_lists_every_lesson(server):
     status, listing = server.request("GET", "/api/contents")
     assert status == 200
     notebooks = sorted(item["name"] for item in listing["content"] if item["type"] == "notebook")
-    assert notebooks == LESSON_FILES
+    assert set(LESSON_FILES) <= set(notebooks)  # a learner's own notebooks may sit beside them
 
 
 def test_lab_page_opens_with_the_token(server):

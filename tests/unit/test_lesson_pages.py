@@ -46,3 +46,16 @@ def test_the_training_lessons_share_few_lines_word_for_word():
     line_sets = [{line for cell in code_cells(lesson)[1:] for line in code_lines(cell)} for lesson in lessons]
     shared = set.intersection(*line_sets)
     assert len(shared) <= SHARED_LINES, sorted(shared)
+
+
+def test_nbval_runs_the_lessons_and_nothing_else():
+    """A learner's copy of a lesson (``notebooks/02_dot_product-Copy1.ipynb``) must never be run by the tests."""
+    import subprocess
+
+    from course_testing import outside_make
+
+    planned = subprocess.run(["make", "-n", "test-nbval"], cwd=NOTEBOOKS_DIR.parent, capture_output=True, text=True,
+                             env=outside_make()).stdout
+    nbval_line = next(line for line in planned.splitlines() if "--nbval " in line)
+    listed = [word for word in nbval_line.split() if word.endswith(".ipynb")]
+    assert listed == [f"notebooks/{lesson}.ipynb" for lesson in LESSONS]

@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from cfcourse.course import LESSONS
 from cfcourse.paths import REPOSITORY_ROOT
 from course_testing import outside_make
 
@@ -52,8 +53,8 @@ def test_the_readme_shows_the_two_commands_and_the_lab():
 
 def test_the_readme_lists_every_lesson():
     text = readme_text()
-    for notebook in sorted((REPOSITORY_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        assert f"(notebooks/{notebook.name})" in text, f"the lessons' table has no link to {notebook.name}"
+    for lesson in LESSONS:
+        assert f"(notebooks/{lesson}.ipynb)" in text, f"the lessons' table has no link to {lesson}.ipynb"
 
 
 def test_the_readme_shows_no_raw_papermill_command():
