@@ -44,7 +44,7 @@ def test_lesson_05_reads_the_course_run_unless_told_and_says_which(course_and_ex
         folder = data_dir / f"inspect-{run}"
         folder.mkdir()
         text = printed_text(run_lesson("05_inspect_embeddings", folder, run=run, **common))
-        assert f"bias.keras, from {whose}" in text
+        assert f"bias.keras, lesson 3's bias model from {whose}" in text
         assert f"factor table:  (200, {factors})" in text
 
 
