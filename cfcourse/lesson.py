@@ -71,7 +71,8 @@ class LessonRun:
                                            epochs=training.epochs, train_seconds=training.seconds,
                                            best_epoch=training.best_epoch, parameters=training_values)
         print(f"saved {shown_path(self.paths.model_file(model_name))} and {shown_path(metrics_file)}")
-        check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition)
+        check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition,
+                             val_rmse=val_rmse)
 
 
 def start(lesson: str, namespace: dict) -> LessonRun:

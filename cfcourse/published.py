@@ -16,7 +16,7 @@ published one fails: that is how a real regression (code, dependency, data) is c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cfcourse.data.editions import PUBLISHED as PUBLISHED_EDITION
 
@@ -34,6 +34,11 @@ class PublishedLesson:
     model: str
     parameters: dict
     test_rmse: dict[str, float]
+    #: The validation RMSE of the published run, and how far validation RMSE moves with the seed alone
+    #: (the spread over seeds 1-4 and 42, measured once with the published parameters): an experiment
+    #: is compared on validation, where settings are chosen, within that noise.
+    val_rmse: dict[str, float] = field(default_factory=dict)
+    seed_spread: dict[str, float] = field(default_factory=dict)
 
 
 PUBLISHED: dict[str, PublishedLesson] = {
@@ -100,7 +105,7 @@ def strict_checks() -> bool:
 
 
 def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: dict,
-                         edition: str | None = PUBLISHED_EDITION) -> None:
+                         edition: str | None = PUBLISHED_EDITION, val_rmse: float | None = None) -> None:
     """Compare a run's test RMSE with the published one and print the one-line verdict.
 
     ``values`` are the lesson's training parameters as they were for this run, ``edition`` the
@@ -123,7 +128,9 @@ def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: di
         yours = f"; your parameters: {describe_changes(changed)}" if changed else ""
         raise PublishedResultMismatch(f"test RMSE {test_rmse:.4f} is not within {TOLERANCE} of the published "
                                       f"{published:.4f} ({difference:+.4f}){yours}")
-    if changed:
+    if changed and val_rmse is not None and dataset in PUBLISHED[lesson].val_rmse:
+        verdict = _validation_verdict(lesson, dataset, val_rmse, test_rmse, changed)
+    elif changed:
         verdict = (f"test RMSE {test_rmse:.4f} with your parameters {describe_changes(changed)}; "
                    f"the course's run gives {published:.4f} on {dataset}")
     elif within:
@@ -132,6 +139,18 @@ def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: di
         verdict = (f"test RMSE {test_rmse:.4f} differs by {difference:+.4f} from the published {published:.4f}, "
                    "with the course's own parameters: a change in the code, a dependency or the data")
     print(verdict)
+
+
+def _validation_verdict(lesson: str, dataset: str, val_rmse: float, test_rmse: float, changed: dict) -> str:
+    """An experiment against the course's run, on validation (test is for the end), within the seed's noise."""
+    course, noise = PUBLISHED[lesson].val_rmse[dataset], PUBLISHED[lesson].seed_spread[dataset]
+    difference = val_rmse - course
+    if abs(difference) <= noise:
+        judgement = f"within the {noise:.4f} that the seed alone moves it: no clear change"
+    else:
+        judgement = f"{'better' if difference < 0 else 'worse'} by more than the {noise:.4f} the seed alone moves it"
+    return (f"validation RMSE {val_rmse:.4f} with your parameters {describe_changes(changed)}, against the course's "
+            f"{course:.4f} ({difference:+.4f}): {judgement}. Test RMSE {test_rmse:.4f}: keep it for the end.")
 
 
 def check_claim(holds: bool, claim: str, evidence: str) -> None:

@@ -105,3 +105,22 @@ def test_another_edition_has_no_published_number_even_in_strict_mode(strict, cap
     verdict = verdict_of(capsys, "02_dot_product", "ml-latest-small", 0.95, COURSE, "accepted-0123456789ab")
     assert verdict.startswith("test RMSE 0.9500; different edition: no published number to compare")
     assert "accepted-0123456789ab" in verdict
+
+
+def test_an_experiment_is_compared_on_validation_within_the_seeds_noise(informative, capsys):
+    published = PUBLISHED["04_neural_net"]
+    course_val, noise = published.val_rmse["ml-latest-small"], published.seed_spread["ml-latest-small"]
+    wider = {**published.parameters, "hidden_units": 200}
+    arguments = ("04_neural_net", "ml-latest-small", 0.8513, wider, "published")
+    within = verdict_of(capsys, *arguments, course_val + noise / 2)
+    assert within.startswith(f"validation RMSE {course_val + noise / 2:.4f} with your parameters hidden_units=200")
+    assert "no clear change" in within and "Test RMSE 0.8513: keep it for the end." in within
+    assert "worse by more than" in verdict_of(capsys, *arguments, course_val + 2 * noise + 0.001)
+    assert "better by more than" in verdict_of(capsys, *arguments, course_val - 2 * noise - 0.001)
+
+
+@pytest.mark.parametrize("lesson", sorted(PUBLISHED))
+def test_every_training_lesson_publishes_its_validation_rmse_and_seed_noise(lesson):
+    published = PUBLISHED[lesson]
+    assert set(published.val_rmse) == set(published.seed_spread) == set(published.test_rmse)
+    assert all(0 < spread < 0.05 for spread in published.seed_spread.values())
