@@ -28,6 +28,9 @@ STALE_AFTER_SECONDS = 3600
 
 _TEMPORARY_PREFIXES = (".download-", ".extract-", ".generate-", ".replaced-")
 
+#: Bytes read and written at a time when copying, downloading or unpacking an archive.
+CHUNK_BYTES = 1 << 16
+
 
 def open_new_file(path: Path):
     """Open ``path`` for writing; the one place the download creates data files, so a test can give it a full disk."""

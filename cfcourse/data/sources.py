@@ -20,15 +20,13 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from cfcourse.data.folder import NewFile
+from cfcourse.data.folder import CHUNK_BYTES, NewFile
 from cfcourse.data.datasets import GROUPLENS_BASE_URL, DatasetSpec
 from cfcourse.data.errors import LocalFileError, SourceError, human_size, one_line
 from cfcourse.data.locations import REPOSITORY_ROOT, shown_path
 
 #: The slowest download tolerated, in bytes per second: it sets each download's overall deadline.
 MINIMUM_RATE = 50_000
-
-_CHUNK_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,7 @@ def _copy_with_progress(response, file: NewFile, total: int | None, name: str, s
     received, started = 0, time.monotonic()
     with tqdm(total=total, desc=name, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, disable=not show_bar) as bar:
         # read1 returns what has arrived; read(n) would wait for all n bytes, however slowly they trickle in.
-        while chunk := response.read1(_CHUNK_BYTES):
+        while chunk := response.read1(CHUNK_BYTES):
             file.write(chunk)
             received += len(chunk)
             bar.update(len(chunk))
@@ -211,7 +209,7 @@ def _copy_local(source: Path, destination: Path) -> int:
     """Copy a mirror's archive; reading errors are the mirror's, writing errors the data folder's."""
     try:
         with open(source, "rb") as archive, NewFile(destination, "copying the archive", destination.parent) as file:
-            while chunk := archive.read(_CHUNK_BYTES):
+            while chunk := archive.read(CHUNK_BYTES):
                 file.write(chunk)
     except LocalFileError:
         raise

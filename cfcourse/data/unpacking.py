@@ -8,10 +8,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from cfcourse.data.folder import NewFile
+from cfcourse.data.folder import CHUNK_BYTES, NewFile
 from cfcourse.data.errors import LocalFileError, SourceError, human_size, local_problem, one_line
-
-_CHUNK_BYTES = 1 << 16
 
 
 def _is_unsafe_member(name: str) -> bool:
@@ -42,7 +40,7 @@ def _extract_member(zip_file: zipfile.ZipFile, info: zipfile.ZipInfo, destinatio
         raise local_problem(error, "unpacking the archive", destination.parent) from None
     written = 0
     with zip_file.open(info) as member, NewFile(target, "unpacking the archive", destination.parent) as file:
-        while chunk := member.read(_CHUNK_BYTES):
+        while chunk := member.read(CHUNK_BYTES):
             written += len(chunk)
             if written > budget:
                 break  # the caller reports it; the rest of this member is never written
