@@ -235,11 +235,12 @@ def _matches_record(spec: DatasetSpec, raw: Path, record: EditionRecord, out: Te
     target = shown_path(raw / spec.name)
     damaged = mismatched_files(record.files, raw)
     if not record.accepted:
-        damaged += verify_files(spec, raw)
+        # A pinned file is usually recorded too: one damaged file must count once.
+        damaged += [mismatch for mismatch in verify_files(spec, raw) if mismatch.path not in {file.path for file in damaged}]
     if damaged:
         print(
             f"{spec.name} in {target} no longer matches the {record.edition} edition recorded when it was fetched "
-            f"({damaged[0].path} changed{f', and {len(damaged) - 1} more' if len(damaged) > 1 else ''}); fetching it again.",
+            f"({_damage_summary(damaged)}); fetching it again.",
             file=out,
             flush=True,
         )
@@ -254,6 +255,16 @@ def _matches_record(spec: DatasetSpec, raw: Path, record: EditionRecord, out: Te
     else:
         print(f"{spec.name} is already present and verified in {target}; nothing to fetch.", file=out, flush=True)
     return True
+
+
+def _damage_summary(damaged: list[FileMismatch]) -> str:
+    """``ratings.csv changed``, ``ratings.csv is missing, and 2 more files changed or missing``: exact counts."""
+    first = damaged[0]
+    summary = f"{first.path} {'is missing' if first.actual is None else 'changed'}"
+    others = len(damaged) - 1
+    if others:
+        summary += f", and {others} more file{'s' if others > 1 else ''} changed or missing"
+    return summary
 
 
 def _record_quietly(raw: Path, record: EditionRecord) -> None:

@@ -72,6 +72,22 @@ def test_an_unverified_copy_is_replaced(server, data_dir):
     ]
 
 
+@pytest.mark.parametrize(("damage", "summary"), [
+    ({"toy/ratings.csv": b"damaged"}, "(toy/ratings.csv changed); fetching it again."),
+    ({"toy/ratings.csv": b"damaged", "toy/movies.csv": None}, "(toy/movies.csv is missing, and 1 more file changed or missing); fetching it again."),
+])
+def test_damage_to_a_recorded_copy_is_counted_exactly(server, data_dir, damage, summary):
+    fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+    for path, content in damage.items():
+        file = data_dir / "raw" / path
+        file.unlink() if content is None else file.write_bytes(content)
+
+    _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+
+    assert summary in output
+    assert (data_dir / "raw" / "toy" / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+
+
 def test_http_404_fails_at_once_naming_the_url_and_status(server, data_dir):
     spec = replace(TOY_SPEC, archive="missing.zip")
     started = time.monotonic()
