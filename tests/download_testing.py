@@ -10,6 +10,7 @@ import hashlib
 import http.server
 import io
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -138,6 +139,14 @@ class ArchiveServer:
         self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens, so connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 def serve(folder: Path, tls: ssl.SSLContext | None = None) -> ArchiveServer:

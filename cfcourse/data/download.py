@@ -18,8 +18,12 @@ What happens, step by step:
    mirror the sources are GroupLens, then the registry's fallback copies of that
    archive (:mod:`cfcourse.data.datasets`). A mirror (``--mirror`` or the
    ``MOVIELENS_MIRROR`` environment variable) replaces them: one or more folders,
-   archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces. Each
-   failing source gets one line, and the next one is tried.
+   archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces or one per
+   line. A line that names an existing folder or file is one source, spaces and
+   all, so a path with spaces is given alone (``--mirror "/media/My Drive/movielens"``),
+   on a line of its own, or as a ``file://`` URL with ``%20`` for each space. A blank
+   ``--mirror`` or ``MOVIELENS_MIRROR`` counts as not given. Each failing source gets
+   one line, and the next one is tried.
 3. The archive is unpacked into a temporary folder, refusing members that would
    land outside it and stopping past the registry's size cap; then the sha256 of
    every data file is checked (or, where none is pinned, the archive's published
@@ -62,8 +66,15 @@ from cfcourse.data.unpacking import extract_safely
 __all__ = ["DownloadError", "NewEditionError", "SourceError", "data_edition", "fetch", "fetch_dataset", "main"]
 
 #: Environment variable naming mirrors (folders, archive files, ``file://`` or ``http(s)://`` URLs,
-#: separated by spaces) to use instead of GroupLens.
+#: separated by spaces or one per line; see :func:`cfcourse.data.sources.mirror_settings`) to use
+#: instead of GroupLens. Blank counts as not set.
 MIRROR_VARIABLE = "MOVIELENS_MIRROR"
+
+#: How to write a mirror, for the messages and ``--help``.
+_MIRROR_FORMS = (
+    "folders, archive files, file:// or http(s):// URLs, separated by spaces or one per line; "
+    "a path with spaces works alone, on a line of its own, or as a file:// URL with %20 for each space"
+)
 
 _NEW_EDITION_HINT = (
     "GroupLens has likely published a new edition of the dataset; to use it knowingly, re-run with "
@@ -307,16 +318,20 @@ def _fetch_from(
     move_into_place(unpacked / spec.name, workspace.raw / spec.name, workspace)
 
 
-def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool) -> str:
-    """The final one-line error: every source tried and what went wrong there, then how to get the data another way."""
+def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool, mirror_blank: bool = False) -> str:
+    """The final one-line error: every source tried and what went wrong there, then how to get the data another way.
+
+    ``mirror_blank`` says a mirror was set but blank, so the defaults were tried: the learner who set it hears why.
+    """
     messages = [one_line(str(failure)) for failure in failures]
     if all(isinstance(failure, NewEditionError) for failure in failures):
         hint = ""  # the sources work; the message already says how to accept their edition
     elif mirror_given:
-        hint = f"; check --mirror / {MIRROR_VARIABLE} (sources separated by spaces: folders, archive files or URLs)"
+        hint = f"; check --mirror / {MIRROR_VARIABLE} ({_MIRROR_FORMS})"
     else:
+        blank = f"; --mirror / {MIRROR_VARIABLE} is blank, which counts as not set" if mirror_blank else ""
         hint = (
-            f"; to work offline, put {spec.archive} in a folder and point {MIRROR_VARIABLE} (or --mirror) at it, "
+            f"{blank}; to work offline, put {spec.archive} in a folder and point {MIRROR_VARIABLE} (or --mirror) at it, "
             "see 'Working offline' in README.md"
         )
     if len(messages) == 1:
@@ -341,8 +356,9 @@ def fetch(
     """Make sure the verified files of ``spec`` are in ``data_dir/raw/<name>`` and return that folder.
 
     ``mirror`` replaces GroupLens and its fallbacks as the sources: one or more
-    folders, archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces,
-    tried in order. ``accept_new_edition`` turns a checksum mismatch into a warning
+    folders, archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces
+    or one per line (see :func:`cfcourse.data.sources.mirror_settings`), tried in
+    order; a blank one counts as none. ``accept_new_edition`` turns a checksum mismatch into a warning
     and records the new edition's hashes. ``timeout`` (seconds per wait on the
     server), ``retries`` and ``backoff`` (seconds, doubled after each failure) govern
     downloads, and ``minimum_rate`` (bytes per second) sets each one's overall
@@ -382,7 +398,8 @@ def fetch(
                     print(f"Source {number} of {len(settings)} failed: {one_line(str(error))}; trying the next one, {settings[number]}",
                           file=out, flush=True)
         else:
-            raise DownloadError(_all_sources_failed(spec, failures, mirror_given=bool(mirror and mirror.strip())))
+            mirror_given = bool(mirror and mirror.strip())
+            raise DownloadError(_all_sources_failed(spec, failures, mirror_given, mirror_blank=mirror is not None and not mirror_given))
     print(f"{spec.name} is ready in {shown_path(raw / spec.name)}\n\n{LICENCE_NOTICE}\n\nPlease cite:\n{CITATION}", file=out, flush=True)
     return raw / spec.name
 
@@ -405,6 +422,16 @@ def _write_synthetic(spec: DatasetSpec, data_dir: Path, out: TextIO) -> Path:
     return target
 
 
+def _mirror_in_force(argument: str | None, variable: str | None) -> str | None:
+    """The argument unless it is blank, else the environment variable unless it is blank.
+
+    Where both are blank or missing, a blank one is still passed on: :func:`fetch` then
+    tries the default sources, and its final error can say the mirror was blank.
+    """
+    given = [value for value in (argument, variable) if value is not None]
+    return next((value for value in given if value.strip()), given[0] if given else None)
+
+
 def fetch_dataset(
     name: str,
     data_dir: str | os.PathLike | None = None,
@@ -416,7 +443,8 @@ def fetch_dataset(
     """Fetch the registry's dataset ``name`` (see :func:`fetch`) and return its folder.
 
     ``data_dir`` defaults to :func:`cfcourse.data.locations.default_data_dir`, ``mirror`` to
-    the ``MOVIELENS_MIRROR`` environment variable. The ``synthetic`` dataset is
+    the ``MOVIELENS_MIRROR`` environment variable; a blank one counts as not given,
+    so a blank ``mirror`` leaves the variable in force. The ``synthetic`` dataset is
     generated instead of downloaded. An unknown ``name`` raises
     :class:`cfcourse.data.datasets.UnknownDatasetError`. A dataset bigger than the
     lessons are made for gets a one-line note, not an error.
@@ -428,7 +456,7 @@ def fetch_dataset(
         return _write_synthetic(spec, data_dir, out)
     if note := size_note(spec):
         print(note, file=out, flush=True)
-    mirror = mirror or os.environ.get(MIRROR_VARIABLE) or None
+    mirror = _mirror_in_force(mirror, os.environ.get(MIRROR_VARIABLE))
     return fetch(spec, data_dir, mirror=mirror, accept_new_edition=accept_new_edition, **kwargs)
 
 
@@ -479,11 +507,18 @@ def _retry_count(text: str) -> int:
 def _build_parser() -> argparse.ArgumentParser:
     parser = _OneLineArgumentParser(
         description="Download, verify and unpack a MovieLens dataset into DATA_DIR/raw/<dataset>.",
+        epilog=(
+            f"Mirrors (--mirror, else ${MIRROR_VARIABLE}), tried in order: folders, archive files, file:// or "
+            "http(s):// URLs, separated by spaces or one per line. A line that names an existing folder or file is "
+            'one source, spaces and all, so a path with spaces works alone (--mirror "/media/My Drive/movielens"), '
+            f"on a line of its own, or as a file:// URL with %20 for each space. A blank --mirror or ${MIRROR_VARIABLE} "
+            "counts as not given."
+        ),
     )
     parser.add_argument("--dataset", default="ml-latest-small", help="registry name (default: %(default)s)")
     parser.add_argument("--data-dir", type=Path, help="data folder (default: $CFCOURSE_DATA_DIR, else data/ in the repository)")
     parser.add_argument("--mirror", metavar="SOURCES",
-                        help=f"fetch from these folders, archive files or URLs, separated by spaces, instead of GroupLens (overrides ${MIRROR_VARIABLE})")
+                        help=f"fetch from these folders, archive files or URLs (see below) instead of GroupLens (overrides ${MIRROR_VARIABLE} unless blank)")
     parser.add_argument("--accept-new-edition", action="store_true", help="use files whose checksum differs from the course's, with a warning")
     parser.add_argument("--timeout", type=_positive_seconds, default=30.0, help="seconds to wait for the server (default: %(default)s)")
     parser.add_argument("--retries", type=_retry_count, default=3, help="tries after a transient failure (default: %(default)s)")

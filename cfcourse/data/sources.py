@@ -2,6 +2,12 @@
 
 A *setting* names one source: a folder holding the archive, the archive file itself, a ``file://``
 URL of either, or an ``http(s)://`` URL. :func:`source_settings` lists them in the order to try.
+
+A mirror (``--mirror`` or ``MOVIELENS_MIRROR``) names one or more sources, read line by line
+(:func:`mirror_settings`): a line that names an existing folder or file is one source, taken whole,
+spaces and all; any other line holds sources separated by spaces. So a path with spaces is given
+alone (``MOVIELENS_MIRROR="/media/My Drive/movielens"``), on a line of its own among other sources, or
+as a ``file://`` URL with each space written ``%20``. A blank mirror counts as none.
 """
 
 from __future__ import annotations
@@ -42,10 +48,32 @@ class ArchiveSource:
 
 
 def source_settings(spec: DatasetSpec, mirror: str | None) -> list[str]:
-    """The sources to try in order: the mirror's entries (split at spaces), else GroupLens and its fallbacks."""
-    if mirror and mirror.strip():
-        return mirror.split()
-    return [f"{GROUPLENS_BASE_URL}/{spec.archive}", *spec.fallback_urls]
+    """The sources to try in order: the mirror's (see :func:`mirror_settings`), else GroupLens and its fallbacks."""
+    return mirror_settings(mirror) or [f"{GROUPLENS_BASE_URL}/{spec.archive}", *spec.fallback_urls]
+
+
+def mirror_settings(mirror: str | None) -> list[str]:
+    """The sources a mirror names, in order; none for a blank one.
+
+    Each line is one source when, stripped, it names an existing folder or file
+    (so a path with spaces needs no quoting), else it holds sources separated by spaces.
+    """
+    settings = []
+    for line in (mirror or "").splitlines():
+        line = line.strip()
+        settings += [line] if line and _names_existing_path(line) else line.split()
+    return settings
+
+
+def _names_existing_path(setting: str) -> bool:
+    """True when ``setting`` is a path or ``file://`` URL of something that exists, as :func:`archive_source` reads it."""
+    parsed = urllib.parse.urlparse(setting)
+    try:
+        if parsed.scheme.lower() == "file":
+            return Path(urllib.request.url2pathname(parsed.path)).exists()
+        return "://" not in setting and _mirror_path(setting).exists()
+    except OSError:
+        return False  # a line of many paths may be too long a name to ask about: then it is not one path
 
 
 def archive_source(setting: str, archive: str) -> ArchiveSource:
@@ -77,7 +105,10 @@ def _mirror_path(mirror: str) -> Path:
     The second chance is for lessons, which run in ``notebooks/`` while a learner sets
     ``MOVIELENS_MIRROR=../shared/data/movielens`` thinking of the repository's root.
     """
-    path = Path(mirror).expanduser()
+    try:
+        path = Path(mirror).expanduser()
+    except RuntimeError:
+        path = Path(mirror)  # ~someone who has no home here: the "does not exist" message names it as written
     if not path.is_absolute() and not path.exists() and (REPOSITORY_ROOT / path).exists():
         return REPOSITORY_ROOT / path
     return path

@@ -14,9 +14,9 @@ from dataclasses import replace
 
 import pytest
 
-from cfcourse.data import download
+from cfcourse.data import download, sources
 from cfcourse.data.datasets import CITATION, DATASETS, LICENCE_NOTICE, UnknownDatasetError, get_dataset
-from cfcourse.data.download import fetch, fetch_dataset, main
+from cfcourse.data.download import DownloadError, fetch, fetch_dataset, main
 from cfcourse.paths import REPOSITORY_ROOT
 from course_testing import MIRROR_FOLDER
 from download_testing import (
@@ -24,6 +24,7 @@ from download_testing import (
     TOY_SPEC,
     assert_cli_fails_in_one_line,
     assert_fails_cleanly,
+    closed_port_url,
     fetch_quietly,
     run_cli,
     sha256,
@@ -278,6 +279,34 @@ def test_an_explicit_mirror_overrides_the_variable(server, tmp_path, monkeypatch
     assert server.requests == ["/toy.zip"]
 
 
+@pytest.mark.parametrize("blank", ["", " ", " \n\t"])
+def test_a_blank_mirror_argument_leaves_the_variable_in_force(server, tmp_path, monkeypatch, toy_in_registry, blank):
+    monkeypatch.setenv(download.MIRROR_VARIABLE, server.url)
+    fetch_dataset("toy", tmp_path / "data", mirror=blank, out=io.StringIO())
+    assert server.requests == ["/toy.zip"]
+
+
+def test_cli_a_blank_mirror_option_leaves_the_variable_in_force(server, tmp_path, monkeypatch, capsys, toy_in_registry):
+    monkeypatch.setenv(download.MIRROR_VARIABLE, server.url)
+    assert main(["--dataset", "toy", "--data-dir", str(tmp_path / "data"), "--mirror", " "]) == 0
+    assert server.requests == ["/toy.zip"]
+
+
+@pytest.mark.parametrize("where", ["variable", "argument"])
+def test_a_blank_mirror_counts_as_not_set_and_the_error_says_so(tmp_path, monkeypatch, toy_in_registry, where):
+    # The default source, GroupLens, stands in as a closed port here: tests never reach the internet.
+    monkeypatch.setattr(sources, "GROUPLENS_BASE_URL", closed_port_url())
+    monkeypatch.setenv(download.MIRROR_VARIABLE, " " if where == "variable" else "")
+    before = tree(tmp_path)
+    with pytest.raises(DownloadError) as failure:
+        fetch_dataset("toy", tmp_path / "data", mirror=" " if where == "argument" else None, retries=0, out=io.StringIO())
+
+    message = str(failure.value)
+    assert "nothing answers at" in message and "\n" not in message
+    assert "; --mirror / MOVIELENS_MIRROR is blank, which counts as not set; to work offline, put toy.zip in a folder" in message
+    assert tree(tmp_path) == before
+
+
 def test_fetch_dataset_defaults_to_the_course_data_folder(server, tmp_path, monkeypatch, toy_in_registry):
     monkeypatch.setenv("CFCOURSE_DATA_DIR", str(tmp_path / "elsewhere"))
     fetch_dataset("toy", mirror=server.url, out=io.StringIO())
@@ -353,3 +382,21 @@ def test_cli_fetches_ml_latest_small_from_the_shared_mirror(tmp_path):
     second = run_cli("--dataset", "ml-latest-small", "--data-dir", str(data_dir), "--mirror", str(MIRROR_FOLDER))
     assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout
+
+
+@pytest.mark.skipif(not MIRROR_FOLDER.is_dir(), reason=f"no local MovieLens mirror at {MIRROR_FOLDER}")
+def test_cli_takes_a_quoted_mirror_path_with_spaces_whole(tmp_path):
+    mirror = tmp_path / "My Drive" / "movie lens"
+    mirror.parent.mkdir()
+    mirror.symlink_to(MIRROR_FOLDER)
+    result = run_cli("--dataset", "ml-latest-small", "--data-dir", str(tmp_path / "data"), "--mirror", str(mirror))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "raw" / "ml-latest-small" / "ratings.csv").is_file()
+
+
+def test_cli_help_says_how_to_give_a_mirror_path_with_spaces():
+    help_text = " ".join(run_cli("--help").stdout.split())
+    assert "separated by spaces or one per line" in help_text
+    assert 'a path with spaces works alone (--mirror "/media/My Drive/movielens")' in help_text
+    assert "as a file:// URL with %20 for each space" in help_text
+    assert "A blank --mirror or $MOVIELENS_MIRROR counts as not given." in help_text

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -25,19 +24,12 @@ from download_testing import (
     TOY_FILES,
     TOY_SPEC,
     assert_fails_cleanly,
+    closed_port_url,
     fetch_quietly,
     serve,
     tree,
     zip_bytes,
 )
-
-
-def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens, so connecting is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 # --- The registry's editions ------------------------------------------------------------------
@@ -76,6 +68,37 @@ def test_without_a_mirror_grouplens_comes_first_then_the_registry_fallbacks():
 
 def test_a_mirror_setting_lists_sources_separated_by_whitespace():
     assert source_settings(TOY_SPEC, " http://a/ \n ../b\tfile:///c ") == ["http://a/", "../b", "file:///c"]
+
+
+@pytest.fixture
+def mirror_with_spaces(server, tmp_path):
+    """A mirror folder whose path has spaces in it, holding the toy archive."""
+    folder = tmp_path / "my mirror  folder"
+    folder.mkdir()
+    shutil.copy(server.folder / "toy.zip", folder / "toy.zip")
+    return folder
+
+
+@pytest.mark.parametrize("form", ["alone", "alone, padded", "on a line of its own", "file URL with %20", "file URL as written, on its own line"])
+def test_a_mirror_path_with_spaces_is_one_source(mirror_with_spaces, tmp_path, form):
+    down = closed_port_url()
+    mirror = {
+        "alone": str(mirror_with_spaces),
+        "alone, padded": f"  {mirror_with_spaces}\n",
+        "on a line of its own": f"{down}\n{mirror_with_spaces}\n",
+        "file URL with %20": f"{down} {mirror_with_spaces.as_uri()}",
+        "file URL as written, on its own line": f"{down}\nfile://{mirror_with_spaces}",
+    }[form]
+
+    folder, output = fetch_quietly(TOY_SPEC, tmp_path / "data", mirror=mirror)
+
+    assert (folder / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+    assert f"from the mirror folder {mirror_with_spaces}" in output
+
+
+def test_a_path_with_spaces_among_sources_on_one_line_gets_a_way_out(mirror_with_spaces, server, data_dir):
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "none of the 4 sources", mirror=f"{mirror_with_spaces} {server.url}/missing.zip")
+    assert "a path with spaces works alone, on a line of its own, or as a file:// URL with %20 for each space" in message
 
 
 # --- Falling back from one source to the next ------------------------------------------------
@@ -120,7 +143,10 @@ def test_all_sources_down_names_every_source_and_how_to_use_a_local_mirror(serve
     assert f"(1) downloading {down}/toy.zip failed" in message
     assert "(2) mirror folder" in message and "does not exist" in message
     assert f"(3) could not download {server.url}/toy.zip after 2 attempt(s), the last one: HTTP 500" in message
-    assert message.endswith("check --mirror / MOVIELENS_MIRROR (sources separated by spaces: folders, archive files or URLs)")
+    assert message.endswith(
+        "check --mirror / MOVIELENS_MIRROR (folders, archive files, file:// or http(s):// URLs, separated by spaces or one per line; "
+        "a path with spaces works alone, on a line of its own, or as a file:// URL with %20 for each space)"
+    )
 
 
 def test_without_a_mirror_the_final_error_says_how_to_work_offline():
