@@ -80,6 +80,7 @@ class ArchiveServer:
         self.delay = 0.0  # seconds to stall before answering
         self.hang_up_halfway = False  # promise the whole file, send half of it
         self.trickle: tuple[int, float] | None = None  # send (bytes, every seconds) instead of all at once
+        self.headers: dict[str, str] = {}  # sent with every file, as a misconfigured server might
         self.released = threading.Event()  # ends every stall when the test is over
         self.answered = threading.Event()  # set once the first answer has started
         server = self
@@ -100,6 +101,8 @@ class ArchiveServer:
                 content = file.read_bytes()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(content)))
+                for name, value in server.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 server.answered.set()
                 if server.trickle:

@@ -159,9 +159,22 @@ def _copy_with_progress(response, file: NewFile, total: int | None, name: str, s
     return received
 
 
+def _refuse_content_encoding(url: str, encoding: str | None) -> None:
+    """Stop at once when the server compressed the archive on the way: its bytes are then not the archive,
+    and asking again gets the same answer. (urllib asks for no encoding, so a server that sends one anyway
+    is misconfigured, typically compressing every file it sends.)"""
+    if encoding and encoding.strip().lower() != "identity":
+        raise SourceError(
+            f"downloading {url} failed: the server sent the archive compressed (Content-Encoding: {encoding}), not the "
+            "zip archive itself; nothing was changed: turn that compression off for .zip files on the mirror's server, "
+            "or put the archive in a folder and point --mirror / MOVIELENS_MIRROR at it"
+        )
+
+
 def _download_once(url: str, destination: Path, limits: DownloadLimits, show_bar: bool) -> int:
     """Download ``url`` into ``destination`` (overwriting it) and return the number of bytes."""
     with urllib.request.urlopen(url, timeout=limits.timeout) as response:
+        _refuse_content_encoding(url, response.headers.get("Content-Encoding"))
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
         deadline = time.monotonic() + limits.allowed_seconds(total)

@@ -5,6 +5,7 @@ Every failure case also checks that the data folder is exactly as it was before 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
@@ -156,6 +157,35 @@ def test_an_unsafe_member_name_refuses_the_whole_archive(server, data_dir, unsaf
 
     assert repr(unsafe_name) in message
     assert not (data_dir.parent / "evil.csv").exists()
+
+
+HTML_PAGE = b"\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in.</body></html>\n"
+
+
+@pytest.mark.parametrize("where", ["http", "mirror folder"])
+def test_an_html_page_instead_of_the_archive_is_named_as_such(server, data_dir, where):
+    server.add("toy.zip", HTML_PAGE)  # what a server answering 200 with an error or sign-in page sends
+    mirror = server.url if where == "http" else str(server.folder)
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "is an HTML page .*, not a zip archive", mirror=mirror)
+
+    assert "not a zip archive; nothing was changed: check the URL / mirror" in message
+    assert "run again" not in message
+
+
+def test_a_gzip_encoded_body_is_named_and_not_retried(server, data_dir):
+    server.headers["Content-Encoding"] = "gzip"
+    server.add("toy.zip", gzip.compress(zip_bytes(TOY_FILES)))
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, r"the server sent the archive compressed \(Content-Encoding: gzip\)",
+                                   mirror=server.url, retries=2)
+
+    assert server.requests == ["/toy.zip"], "the same server compresses it again"
+    assert "turn that compression off" in message and "run again" not in message
+
+
+def test_a_gzip_file_in_place_of_the_archive_is_named_as_such(server, data_dir):
+    server.add("toy.zip", gzip.compress(zip_bytes(TOY_FILES)))
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "is gzip-compressed data .*, not a zip archive", mirror=str(server.folder))
+    assert "run again" not in message
 
 
 def test_an_archive_missing_a_data_file_is_refused(server, data_dir):
