@@ -67,7 +67,8 @@ class DatasetSpec:
     #: Mirrors may re-zip an archive, so where ``file_sha256`` is pinned the files are what is enforced;
     #: where it is empty, this checksum is.
     published_archive_checksum: tuple[str, str] | None = None
-    #: The archive's size in bytes as GroupLens serves it, where known: sets the download's deadline.
+    #: The archive's size in bytes as GroupLens serves it, where known: a too-slow download's message names it
+    #: when the server does not say the size.
     archive_bytes: int | None = None
     #: A generous upper bound on everything the archive unpacks to: extraction stops past it.
     max_unpacked_bytes: int = 4_000_000_000

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from cfcourse.data.sources import MINIMUM_RATE, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
+from cfcourse.data.sources import MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
 from cfcourse.data.folder import Workspace, move_into_place, sweep_leftovers
 from cfcourse.data.datasets import CITATION, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset, size_note
 from cfcourse.data.errors import DownloadError, NewEditionError, SourceError, local_problem, one_line
@@ -361,8 +361,9 @@ def fetch(
     order; a blank one counts as none. ``accept_new_edition`` turns a checksum mismatch into a warning
     and records the new edition's hashes. ``timeout`` (seconds per wait on the
     server), ``retries`` and ``backoff`` (seconds, doubled after each failure) govern
-    downloads, and ``minimum_rate`` (bytes per second) sets each one's overall
-    deadline. ``progress`` shows a bar on stderr; ``None`` shows one only in a
+    downloads; one whose average rate, once its first 5 seconds (or ``timeout``, if
+    shorter) are past, falls below ``minimum_rate`` (bytes per second) stops (see
+    :class:`cfcourse.data.sources.DownloadLimits`). ``progress`` shows a bar on stderr; ``None`` shows one only in a
     terminal, so notebooks get a single summary line. Messages go to ``out``
     (default: ``sys.stdout``).
 
@@ -381,7 +382,7 @@ def fetch(
     if _already_present(spec, raw, accept_new_edition, out):
         return raw / spec.name
 
-    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes or spec.max_unpacked_bytes)
+    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes)
     settings = source_settings(spec, mirror)
     failures: list[SourceError] = []
     with Workspace(raw, spec.name) as workspace:
@@ -523,7 +524,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive_seconds, default=30.0, help="seconds to wait for the server (default: %(default)s)")
     parser.add_argument("--retries", type=_retry_count, default=3, help="tries after a transient failure (default: %(default)s)")
     parser.add_argument("--minimum-rate", type=_kilobytes_per_second, default=MINIMUM_RATE, metavar="KB_PER_S",
-                        help=f"give up on a download slower than this on average (default: {MINIMUM_RATE // 1000})")
+                        help=f"give up on a download slower than this on average once its first {RATE_GRACE_SECONDS:g} s are past "
+                             f"(default: {MINIMUM_RATE // 1000})")
     return parser
 
 

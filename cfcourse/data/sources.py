@@ -31,8 +31,11 @@ from cfcourse.data.datasets import GROUPLENS_BASE_URL, DatasetSpec
 from cfcourse.data.errors import LocalFileError, SourceError, human_size, one_line
 from cfcourse.data.locations import REPOSITORY_ROOT, shown_path
 
-#: The slowest download tolerated, in bytes per second: it sets each download's overall deadline.
+#: The slowest download tolerated, in bytes per second on average, once its grace period is over (see DownloadLimits).
 MINIMUM_RATE = 50_000
+#: Seconds a download runs before its average rate is judged (``timeout`` instead, where that is shorter):
+#: the first moments of a connection are slow however fast the network is.
+RATE_GRACE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def _local_archive(path: Path, archive: str) -> ArchiveSource:
 
 
 class _TooSlow(Exception):
-    """The download passed its overall deadline."""
+    """The download's average rate fell below the minimum after its grace period."""
 
     def __init__(self, received: int, expected: int, seconds: float):
         super().__init__()
@@ -135,18 +138,33 @@ class _TooSlow(Exception):
 
 @dataclass(frozen=True)
 class DownloadLimits:
-    """How long a download may take: ``timeout`` for each wait on the server, and an overall deadline
-    of ``timeout`` plus the time to receive the archive at ``minimum_rate`` bytes per second."""
+    """How slow a download may be.
+
+    ``timeout`` bounds every wait on the server: for its answer, and for each next
+    piece of data. ``minimum_rate`` (bytes per second) bounds the average: once
+    :attr:`grace_seconds` (``RATE_GRACE_SECONDS``, 5 s, or ``timeout`` where that is
+    shorter) have passed since the server began to answer, the download stops as
+    soon as the bytes received so far, divided by the seconds since it began to
+    answer, fall below ``minimum_rate``. The average is judged as each piece of data
+    arrives, so a download stops at most ``timeout`` seconds after its average fell
+    below the minimum. ``expected_bytes`` is the archive's size where known, named
+    in the message when the server does not say it.
+    """
 
     timeout: float
     minimum_rate: float
-    expected_bytes: int
+    expected_bytes: int | None = None
 
-    def allowed_seconds(self, content_length: int | None) -> float:
-        return self.timeout + (content_length or self.expected_bytes) / self.minimum_rate
+    @property
+    def grace_seconds(self) -> float:
+        return min(self.timeout, RATE_GRACE_SECONDS)
+
+    def too_slow(self, received: int, seconds: float) -> bool:
+        """True when ``received`` bytes in ``seconds`` since the answer began is below the minimum average."""
+        return seconds > self.grace_seconds and received < self.minimum_rate * seconds
 
 
-def _copy_with_progress(response, file: NewFile, total: int | None, name: str, show_bar: bool, deadline: float) -> int:
+def _copy_with_progress(response, file: NewFile, total: int | None, name: str, show_bar: bool, limits: DownloadLimits) -> int:
     received, started = 0, time.monotonic()
     with tqdm(total=total, desc=name, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, disable=not show_bar) as bar:
         # read1 returns what has arrived; read(n) would wait for all n bytes, however slowly they trickle in.
@@ -154,8 +172,9 @@ def _copy_with_progress(response, file: NewFile, total: int | None, name: str, s
             file.write(chunk)
             received += len(chunk)
             bar.update(len(chunk))
-            if time.monotonic() > deadline:
-                raise _TooSlow(received, total or 0, time.monotonic() - started)
+            seconds = time.monotonic() - started
+            if limits.too_slow(received, seconds):
+                raise _TooSlow(received, total or limits.expected_bytes or 0, seconds)
     return received
 
 
@@ -177,9 +196,8 @@ def _download_once(url: str, destination: Path, limits: DownloadLimits, show_bar
         _refuse_content_encoding(url, response.headers.get("Content-Encoding"))
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
-        deadline = time.monotonic() + limits.allowed_seconds(total)
         with NewFile(destination, "saving the download", destination.parent) as file:
-            received = _copy_with_progress(response, file, total, url.rsplit("/", 1)[-1], show_bar, deadline)
+            received = _copy_with_progress(response, file, total, url.rsplit("/", 1)[-1], show_bar, limits)
     # urllib does not complain when the server hangs up early, so a short archive is caught here.
     if total is not None and received < total:
         raise ConnectionError(f"the connection closed after {received} of {total} bytes")
@@ -233,8 +251,9 @@ def download(url: str, destination: Path, *, limits: DownloadLimits, retries: in
         except _TooSlow as slow:
             expected = f" of {human_size(slow.expected)}" if slow.expected else ""
             raise SourceError(
-                f"downloading {url} was too slow: {human_size(slow.received)}{expected} in {slow.seconds:.0f} s, below "
-                f"the minimum of {human_size(limits.minimum_rate)}/s; try again later, lower --minimum-rate, or use a mirror"
+                f"downloading {url} was too slow: {human_size(slow.received)}{expected} in {slow.seconds:.1f} s, "
+                f"{human_size(slow.received / slow.seconds)}/s on average, below the minimum of {human_size(limits.minimum_rate)}/s; "
+                "try again later, lower --minimum-rate, or use a mirror"
             ) from None
         except (OSError, http.client.HTTPException) as error:
             if isinstance(error, urllib.error.HTTPError):

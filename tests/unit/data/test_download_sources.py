@@ -17,7 +17,7 @@ from dataclasses import replace
 import pytest
 
 from cfcourse.data.datasets import GROUPLENS_BASE_URL, HUGGING_FACE_BASE_URL, MEASURED_25M_MINUTES, get_dataset, size_note
-from cfcourse.data.sources import archive_source, source_settings
+from cfcourse.data.sources import RATE_GRACE_SECONDS, DownloadLimits, archive_source, source_settings
 from cfcourse.data.download import DownloadError, SourceError, _all_sources_failed, fetch
 from cfcourse.data.editions import read_record
 from download_testing import (
@@ -191,6 +191,32 @@ def test_a_download_slower_than_the_minimum_rate_stops_at_its_deadline(server, d
     assert time.monotonic() - started < 3
     assert server.requests == ["/toy.zip"], "a source past its deadline is not retried"
     assert "below the minimum of 1.0 kB/s" in message and "--minimum-rate" in message
+
+
+def test_a_download_at_three_fifths_of_the_minimum_rate_stops_once_its_grace_period_is_over(server, data_dir):
+    # 480 B/s against a minimum of 800 B/s: the 371-byte archive would take 0.8 s, within the former
+    # deadline of timeout + size / minimum rate (about 1 s), but its average is judged after 0.5 s.
+    server.trickle = (48, 0.1)
+    started = time.monotonic()
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "was too slow", mirror=server.url, timeout=0.5, minimum_rate=800)
+
+    assert time.monotonic() - started < 0.75, "stopped soon after the grace period, before the end of the download"
+    assert "bytes/s on average, below the minimum of 800 bytes/s" in message
+
+
+def test_a_download_at_twice_the_minimum_rate_is_not_stopped(server, tmp_path):
+    server.trickle = (40, 0.05)  # 800 B/s against a minimum of 400 B/s, judged from 0.25 s on
+    folder, _ = fetch_quietly(TOY_SPEC, tmp_path / "data", mirror=server.url, timeout=0.25, minimum_rate=400)
+    assert (folder / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+
+
+def test_the_average_rate_is_judged_only_after_the_grace_period():
+    limits = DownloadLimits(timeout=30, minimum_rate=50_000)
+    assert limits.grace_seconds == RATE_GRACE_SECONDS == 5
+    assert not limits.too_slow(received=0, seconds=4.9), "the first seconds of a connection are slow anyway"
+    assert limits.too_slow(received=30_000 * 6, seconds=6), "30 kB/s on average is below 50 kB/s"
+    assert not limits.too_slow(received=50_000 * 6, seconds=6)
+    assert DownloadLimits(timeout=2, minimum_rate=1).grace_seconds == 2
 
 
 @pytest.fixture(scope="module")
