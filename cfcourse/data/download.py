@@ -166,6 +166,52 @@ def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str,
     return False
 
 
+def line_ending_variants_sha256(path: Path) -> tuple[str, str]:
+    """The sha256 of a file with every line ending made LF, and made CRLF, read in chunks.
+
+    A mirror that re-encodes text files (git's autocrlf, a text-mode copy) changes only
+    these; comparing them with the pinned sha256 tells such a copy from another edition.
+    """
+    as_lf, as_crlf = hashlib.sha256(), hashlib.sha256()
+    pending = b""
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            chunk = pending + chunk
+            # A CR that ends a chunk may be the first half of a CRLF: it waits for the next chunk.
+            pending = b"\r" if chunk.endswith(b"\r") else b""
+            lines = chunk[: len(chunk) - len(pending)].replace(b"\r\n", b"\n")
+            as_lf.update(lines)
+            as_crlf.update(lines.replace(b"\n", b"\r\n"))
+    as_lf.update(pending)
+    as_crlf.update(pending)
+    return as_lf.hexdigest(), as_crlf.hexdigest()
+
+
+def _re_encoded_line_endings(path: Path, expected_sha256: str) -> tuple[str, str] | None:
+    """``(this file's line endings, the published file's)`` when the file is the published one but for them; else ``None``."""
+    as_lf, as_crlf = line_ending_variants_sha256(path)
+    if as_lf == expected_sha256:
+        return "CRLF", "LF"
+    if as_crlf == expected_sha256:
+        return "LF", "CRLF"
+    return None
+
+
+def _mismatch_error(mismatches: list[FileMismatch], root: Path, source_label: str) -> SourceError:
+    """What to say of files that differ from the pinned ones: re-encoded line endings where that is all, else a new edition."""
+    re_encoded = [_re_encoded_line_endings(root / mismatch.path, mismatch.expected) for mismatch in mismatches]
+    if None in re_encoded:
+        return NewEditionError(_new_edition_message(mismatches, source_label))
+    # Blaming GroupLens for a new edition would send the learner the wrong way: the mirror altered its copy.
+    has, published = re_encoded[0]
+    others = f" (and {len(mismatches) - 1} more file{'s' if len(mismatches) > 2 else ''} likewise)" if len(mismatches) > 1 else ""
+    return SourceError(
+        f"{mismatches[0].path} from {source_label} has {has} line endings where the published file has {published}, and is "
+        f"the published file once they are changed back{others}: the mirror re-encoded its line endings (git's autocrlf or "
+        "a text-mode copy does that), it is no new edition; put an unaltered copy of the archive there: nothing was changed"
+    )
+
+
 def _new_edition_message(mismatches: list[FileMismatch], source_label: str) -> str:
     first = mismatches[0]
     others = f" (and {len(mismatches) - 1} more file(s))" if len(mismatches) > 1 else ""
@@ -188,7 +234,7 @@ def _check_extracted(spec: DatasetSpec, root: Path, accept_new_edition: bool, so
         print(f"Verified the sha256 of all {len(spec.file_sha256)} data files.", file=out, flush=True)
         return True
     if not accept_new_edition:
-        raise NewEditionError(_new_edition_message(mismatches, source_label))
+        raise _mismatch_error(mismatches, root, source_label)
     for mismatch in mismatches:
         print(
             f"warning: {mismatch.path} has sha256 {mismatch.actual}, not the course's {mismatch.expected}; using it anyway "

@@ -211,6 +211,34 @@ def test_a_checksum_mismatch_names_the_file_both_hashes_and_the_flag(server, dat
     assert "--accept-new-edition" in message and "accept_new_edition=True" in message
 
 
+def with_crlf(content: bytes) -> bytes:
+    return content.replace(b"\n", b"\r\n")
+
+
+@pytest.mark.parametrize("published", ["LF", "CRLF"])
+def test_a_mirror_that_re_encoded_line_endings_is_named_not_grouplens(server, data_dir, published):
+    """ml-latest-small's CSV files are published with CRLF, its README with LF: a mirror may turn either way."""
+    published_files = TOY_FILES if published == "LF" else {path: with_crlf(content) for path, content in TOY_FILES.items()}
+    served_files = {path: with_crlf(content) for path, content in TOY_FILES.items()} if published == "LF" else TOY_FILES
+    spec = replace(TOY_SPEC, file_sha256={path: sha256(content) for path, content in published_files.items()})
+    server.add("toy.zip", zip_bytes(served_files))
+
+    message = assert_fails_cleanly(spec, data_dir, "line endings", mirror=server.url)
+
+    served = "CRLF" if published == "LF" else "LF"
+    assert f"toy/ratings.csv from the mirror {server.url}/toy.zip has {served} line endings where the published file has {published}" in message
+    assert "(and 1 more file likewise): the mirror re-encoded its line endings" in message
+    assert "GroupLens" not in message and "--accept-new-edition" not in message
+
+
+def test_line_ending_variants_are_hashed_across_chunk_boundaries(tmp_path):
+    content = b"x" * ((1 << 20) - 1) + b"\r\n" + b"y\n" * 10 + b"z\r"  # a CRLF split between two chunks
+    (tmp_path / "file").write_bytes(content)
+    as_lf, as_crlf = download.line_ending_variants_sha256(tmp_path / "file")
+    assert as_lf == sha256(content.replace(b"\r\n", b"\n"))
+    assert as_crlf == sha256(content.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+
 def test_accepting_a_new_edition_proceeds_with_a_warning_and_keeps_it(server, data_dir):
     server.add("toy.zip", zip_bytes({**TOY_FILES, "toy/ratings.csv": NEW_RATINGS}))
 
