@@ -221,19 +221,26 @@ def _new_edition_message(mismatches: list[FileMismatch], source_label: str) -> s
 def _check_extracted(spec: DatasetSpec, root: Path, accept_new_edition: bool, source_label: str, out: TextIO) -> bool:
     """Verify the unpacked files; True when they are the published edition.
 
-    A missing data file always fails, a different one fails unless the new edition is accepted.
+    A missing data file always fails; a different one, or a file the published archive
+    does not hold, fails unless the new edition is accepted.
     """
     needed = sorted({*spec.file_sha256, spec.ratings_file, spec.movies_file})
     missing = [path for path in needed if not (root / path).is_file()]
     if missing:
         raise SourceError(f"the archive from {source_label} lacks {', '.join(missing)}; it is not the {spec.name} dataset, check the mirror")
+    extras = files_beyond_the_published(spec, root)
+    if extras and not accept_new_edition:
+        raise SourceError(
+            f"the archive from {source_label} holds {_some_files(extras)} the published {spec.name} archive does not "
+            f"({_listing(extras)}), so it is not the published archive and nothing was installed: check the mirror, or "
+            f"re-run with --accept-new-edition if GroupLens really added {_it_or_them(extras)}"
+        )
     mismatches = verify_files(spec, root)
     if not spec.file_sha256:
         return True
     if not mismatches:
         print(f"Verified the sha256 of all {len(spec.file_sha256)} data files.", file=out, flush=True)
-        return True
-    if not accept_new_edition:
+    elif not accept_new_edition:
         raise _mismatch_error(mismatches, root, source_label)
     for mismatch in mismatches:
         print(
@@ -242,7 +249,40 @@ def _check_extracted(spec: DatasetSpec, root: Path, accept_new_edition: bool, so
             file=out,
             flush=True,
         )
-    return False
+    if extras:
+        print(
+            f"warning: the archive holds {_some_files(extras)} the published {spec.name} archive does not ({_listing(extras)}); "
+            f"keeping {_it_or_them(extras)} because the new edition was accepted, so it is recorded as an edition of its own.",
+            file=out,
+            flush=True,
+        )
+    return not mismatches and not extras
+
+
+def files_beyond_the_published(spec: DatasetSpec, root: Path) -> list[str]:
+    """The files unpacked under ``root/<name>`` that the published archive does not hold (empty where that is unknown).
+
+    Only that folder moves into ``data/raw``, so only files there would be installed.
+    """
+    members = spec.published_members
+    if members is None:
+        return []
+    unpacked = (path.relative_to(root).as_posix() for path in (root / spec.name).rglob("*") if not path.is_dir())
+    return sorted(path for path in unpacked if path not in members)
+
+
+def _some_files(paths: list[str]) -> str:
+    return "1 file" if len(paths) == 1 else f"{len(paths)} files"
+
+
+def _it_or_them(paths: list[str]) -> str:
+    return "it" if len(paths) == 1 else "them"
+
+
+def _listing(paths: list[str], shown: int = 3) -> str:
+    """The first few paths, and how many more there are: a message stays one readable line."""
+    more = f", and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
 
 
 def _print_file_hashes(files: dict[str, str], out: TextIO) -> None:

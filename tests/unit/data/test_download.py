@@ -18,6 +18,7 @@ import pytest
 from cfcourse.data import download, sources
 from cfcourse.data.datasets import CITATION, DATASETS, LICENCE_NOTICE, UnknownDatasetError, get_dataset
 from cfcourse.data.download import DownloadError, fetch, fetch_dataset, main
+from cfcourse.data.editions import read_record
 from cfcourse.paths import REPOSITORY_ROOT
 from course_testing import MIRROR_FOLDER
 from download_testing import (
@@ -186,6 +187,26 @@ def test_a_gzip_file_in_place_of_the_archive_is_named_as_such(server, data_dir):
     server.add("toy.zip", gzip.compress(zip_bytes(TOY_FILES)))
     message = assert_fails_cleanly(TOY_SPEC, data_dir, "is gzip-compressed data .*, not a zip archive", mirror=str(server.folder))
     assert "run again" not in message
+
+
+@pytest.mark.parametrize("extra", [["toy/evil.sh"], ["toy/.hidden", "toy/bin/a.sh", "toy/bin/b.sh", "toy/c.sh"]])
+def test_an_archive_with_files_the_published_one_lacks_is_refused(server, data_dir, extra):
+    server.add("toy.zip", zip_bytes({**TOY_FILES, **{path: b"#!/bin/sh\necho evil\n" for path in extra}}))
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "the published toy archive does not", mirror=server.url)
+
+    listing = "toy/evil.sh" if len(extra) == 1 else "toy/.hidden, toy/bin/a.sh, toy/bin/b.sh, and 1 more"
+    count = "1 file" if len(extra) == 1 else "4 files"
+    assert f"holds {count} the published toy archive does not ({listing}), so it is not the published archive" in message
+    assert f"if GroupLens really added {'it' if len(extra) == 1 else 'them'}" in message
+
+
+def test_files_the_published_archive_lacks_are_kept_only_as_an_accepted_edition(server, data_dir):
+    server.add("toy.zip", zip_bytes({**TOY_FILES, "toy/evil.sh": b"echo evil\n"}))
+    _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url, accept_new_edition=True)
+
+    assert "warning: the archive holds 1 file the published toy archive does not (toy/evil.sh); keeping it" in output
+    assert read_record(data_dir / "raw", "toy").edition.startswith("accepted-")
+    assert (data_dir / "raw" / "toy" / "evil.sh").is_file()
 
 
 def test_an_archive_missing_a_data_file_is_refused(server, data_dir):
