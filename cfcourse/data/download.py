@@ -48,6 +48,7 @@ import argparse
 import hashlib
 import math
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -59,7 +60,7 @@ from cfcourse.data.sources import MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSourc
 from cfcourse.data.folder import Workspace, move_into_place, sweep_leftovers
 from cfcourse.data.datasets import CITATION, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset, size_note
 from cfcourse.data.errors import DownloadError, NewEditionError, SourceError, local_problem, one_line
-from cfcourse.data.editions import PUBLISHED, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
+from cfcourse.data.editions import PUBLISHED, RECORD_NAME, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
 from cfcourse.data.locations import default_data_dir, shown_path
 from cfcourse.data.unpacking import extract_safely
 
@@ -401,7 +402,55 @@ def _fetch_from(
         write_record(unpacked / spec.name, EditionRecord(spec.name, edition, source.label, files))
     except OSError as error:
         raise local_problem(error, "recording the edition", workspace.raw) from None
-    move_into_place(unpacked / spec.name, workspace.raw / spec.name, workspace)
+    target = workspace.raw / spec.name
+    kept = _carry_over_own_files(target, unpacked / spec.name, read_record(workspace.raw, spec.name))
+    move_into_place(unpacked / spec.name, target, workspace)
+    if kept:
+        print(f"Kept {_some_files(kept)} of your own in {shown_path(target)}, not part of the archive: {_listing(kept)}.", file=out, flush=True)
+
+
+# --- A repair keeps the learner's own files ------------------------------------------------
+
+
+def _carry_over_own_files(old: Path, new: Path, old_record: EditionRecord | None) -> list[str]:
+    """Link (or copy) into ``new`` each file of the dataset folder ``old`` that no archive put there; returns their paths.
+
+    A repair replaces the whole folder, so without this a learner's notes or outputs
+    saved beside the data would go with it. Files of the new archive replace their old
+    copies (that is the repair), and files the old record lists came from the old
+    archive; everything else is the learner's. ``old`` stays whole until the swap, so
+    a failure anywhere leaves the data folder as it was.
+    """
+    if old.is_symlink() or not old.is_dir():
+        return []  # a link is set aside, not followed: what it points at stays where it is
+    from_old_archive = {path.split("/", 1)[-1] for path in old_record.files} if old_record else set()
+    kept = []
+    try:
+        for path in sorted(old.rglob("*")):
+            relative = path.relative_to(old).as_posix()
+            target = new / relative
+            if relative == RECORD_NAME or relative in from_old_archive or target.exists() or target.is_symlink():
+                continue
+            if path.is_dir() and not path.is_symlink():
+                target.mkdir(parents=True, exist_ok=True)  # an empty folder of theirs too
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(path, target)
+            kept.append(relative)
+    except OSError as error:
+        raise local_problem(error, "keeping your own files of the old copy", old.parent) from None
+    return kept
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows one (instant, no space), else a copy; a symbolic link stays one."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool, mirror_blank: bool = False) -> str:

@@ -91,6 +91,36 @@ def test_damage_to_a_recorded_copy_is_counted_exactly(server, data_dir, damage, 
     assert (data_dir / "raw" / "toy" / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
 
 
+@pytest.mark.parametrize("recorded", [True, False])
+def test_a_repair_keeps_the_learners_own_files_and_says_so(server, data_dir, recorded):
+    dataset = data_dir / "raw" / "toy"
+    if recorded:
+        fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+    else:
+        dataset.mkdir()  # put there by hand, before the course recorded editions
+    (dataset / "my notes.txt").write_text("mine")
+    (dataset / "outputs").mkdir()
+    (dataset / "outputs" / "plot.png").write_bytes(b"png")
+    (dataset / "ratings.csv").write_bytes(b"damaged")
+
+    _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+
+    assert (dataset / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+    assert (dataset / "my notes.txt").read_text() == "mine" and (dataset / "outputs" / "plot.png").read_bytes() == b"png"
+    kept = [line for line in output.splitlines() if line.startswith("Kept")]
+    assert kept == [f"Kept 2 files of your own in {dataset}, not part of the archive: my notes.txt, outputs/plot.png."]
+    assert read_record(data_dir / "raw", "toy").files.keys() == TOY_FILES.keys(), "the learner's files are not the edition's"
+    assert not [path.name for path in (data_dir / "raw").iterdir() if path.name.startswith(".")]
+
+
+def test_a_failed_repair_leaves_the_learners_own_files_too(server, data_dir):
+    fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+    (data_dir / "raw" / "toy" / "mine.txt").write_text("mine")
+    (data_dir / "raw" / "toy" / "ratings.csv").write_bytes(b"damaged")
+    server.add("toy.zip", b"not a zip archive")
+    assert_fails_cleanly(TOY_SPEC, data_dir, "corrupt or truncated", mirror=server.url)
+
+
 def test_http_404_fails_at_once_naming_the_url_and_status(server, data_dir):
     spec = replace(TOY_SPEC, archive="missing.zip")
     started = time.monotonic()
