@@ -27,9 +27,12 @@ What happens, step by step:
 3. The archive is unpacked into a temporary folder, refusing members that would
    land outside it and stopping past the registry's size cap; then the sha256 of
    every data file is checked (or, where none is pinned, the archive's published
-   checksum).
+   checksum), and a file the published archive does not hold is refused. A file
+   that differs only in its line endings is named as a mirror's re-encoding, not
+   as a new edition.
 4. Only then does the dataset's folder move into ``data/raw/``, with a record of
-   its files' hashes.
+   its files' hashes. Replacing a damaged copy keeps the learner's own files in
+   it (any file no archive put there), and says so.
 
 Any failure, Ctrl-C and SIGTERM included, removes the temporary files and leaves
 the data folder as it was, and raises :class:`DownloadError` with a one-line
