@@ -62,7 +62,7 @@ from typing import TextIO
 from cfcourse.data.sources import MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
 from cfcourse.data.folder import Workspace, move_into_place, sweep_leftovers
 from cfcourse.data.datasets import CITATION, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset, size_note
-from cfcourse.data.errors import DownloadError, NewEditionError, SourceError, local_problem, one_line
+from cfcourse.data.errors import DownloadError, MirrorSettingError, NewEditionError, SourceError, local_problem, one_line
 from cfcourse.data.editions import PUBLISHED, RECORD_NAME, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
 from cfcourse.data.locations import default_data_dir, shown_path
 from cfcourse.data.unpacking import extract_safely
@@ -464,8 +464,10 @@ def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_g
     messages = [one_line(str(failure)) for failure in failures]
     if all(isinstance(failure, NewEditionError) for failure in failures):
         hint = ""  # the sources work; the message already says how to accept their edition
+    elif any(isinstance(failure, MirrorSettingError) for failure in failures):
+        hint = f"; check --mirror / {MIRROR_VARIABLE} ({_MIRROR_FORMS})"  # perhaps a path with spaces, split
     elif mirror_given:
-        hint = f"; check --mirror / {MIRROR_VARIABLE} ({_MIRROR_FORMS})"
+        hint = f"; check --mirror / {MIRROR_VARIABLE}"
     else:
         blank = f"; --mirror / {MIRROR_VARIABLE} is blank, which counts as not set" if mirror_blank else ""
         hint = (

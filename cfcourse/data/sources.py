@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from cfcourse.data.folder import CHUNK_BYTES, NewFile
 from cfcourse.data.datasets import GROUPLENS_BASE_URL, DatasetSpec
-from cfcourse.data.errors import LocalFileError, SourceError, human_size, one_line
+from cfcourse.data.errors import LocalFileError, MirrorSettingError, SourceError, human_size, one_line
 from cfcourse.data.locations import REPOSITORY_ROOT, shown_path
 
 #: The slowest download tolerated, in bytes per second on average, once its grace period is over (see DownloadLimits).
@@ -96,7 +96,7 @@ def archive_source(setting: str, archive: str) -> ArchiveSource:
     if scheme == "file":
         path = Path(urllib.request.url2pathname(parsed.path))
     elif "://" in setting:
-        raise SourceError(f"mirror {setting!r} is neither a folder nor an archive file nor an http(s):// or file:// URL")
+        raise MirrorSettingError(f"mirror {setting!r} is neither a folder nor an archive file nor an http(s):// or file:// URL")
     else:
         path = _mirror_path(setting)
     return _local_archive(path.resolve(), archive)
@@ -121,10 +121,10 @@ def _local_archive(path: Path, archive: str) -> ArchiveSource:
     if path.is_file():
         return ArchiveSource(path, f"the archive file {shown_path(path)}")
     if not path.is_dir():
-        raise SourceError(f"mirror folder {shown_path(path)} does not exist")
+        raise MirrorSettingError(f"mirror folder {shown_path(path)} does not exist")
     file = path / archive
     if not file.is_file():
-        raise SourceError(f"mirror folder {shown_path(path)} has no {archive} (looked for {shown_path(file)})")
+        raise MirrorSettingError(f"mirror folder {shown_path(path)} has no {archive} (looked for {shown_path(file)})")
     return ArchiveSource(file, f"the mirror folder {shown_path(path)}")
 
 

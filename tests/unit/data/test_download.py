@@ -201,6 +201,7 @@ def test_an_html_page_instead_of_the_archive_is_named_as_such(server, data_dir, 
 
     assert "not a zip archive; nothing was changed: check the URL / mirror" in message
     assert "run again" not in message
+    assert "%20" not in message, "how to write a path with spaces only follows a source that names nothing usable"
 
 
 def test_a_gzip_encoded_body_is_named_and_not_retried(server, data_dir):
