@@ -138,10 +138,10 @@ class Workspace:
 
     The lock file ``raw/.fetch-<dataset>.lock`` holds the owner's process ID, so a
     second run into the same data folder stops with one line instead of racing the
-    first, and a lock left by a killed run is taken over (or swept by the next run of any dataset,
-    see :func:`sweep_leftovers`). On failure (any
-    exception, Ctrl-C included) the folders that entering had to create (``raw``,
-    perhaps the data folder too) are removed again, so a failed call leaves no trace.
+    first, and a lock left by a killed run is taken over (or swept by the next run of
+    any dataset, see :func:`sweep_leftovers`). On failure (any exception, Ctrl-C
+    included) the folders that entering had to create (``raw``, perhaps the data
+    folder too) are removed again, so a failed call leaves no trace.
     """
 
     def __init__(self, raw: Path, dataset: str):
