@@ -1,7 +1,10 @@
 """Download, verify and unpack a MovieLens dataset: ``python scripts/download_movielens.py --help``.
 
 A thin wrapper around :func:`cfcourse.data.download.main`, runnable from the
-repository's root without installing the package.
+repository's root without installing the package. ``--mirror`` (or ``MOVIELENS_MIRROR``)
+takes folders, archive files or URLs separated by spaces or one per line; a path with
+spaces is given alone (``--mirror "/media/My Drive/movielens"``), on a line of its own,
+or as a ``file://`` URL with ``%20`` for each space: ``--help`` says so too.
 """
 
 import sys

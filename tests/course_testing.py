@@ -12,6 +12,7 @@ from types import ModuleType
 
 from cfcourse.headless import execute_lesson
 from cfcourse.paths import REPOSITORY_ROOT
+from cfcourse.data.sources import mirror_settings
 from cfcourse.data.synthetic import synthetic_ratings
 
 RUN_COURSE = REPOSITORY_ROOT / "scripts" / "run_course.py"
@@ -21,7 +22,7 @@ def mirror_folder() -> Path:
     """The folder of real MovieLens archives the mirror tests read: the first local folder that
     ``MOVIELENS_MIRROR`` names (relative to the repository, as CI sets it), else the course
     machines' ``../shared/data/movielens``. Tests skip only when it does not exist."""
-    for source in os.environ.get("MOVIELENS_MIRROR", "").split():
+    for source in mirror_settings(os.environ.get("MOVIELENS_MIRROR")):
         folder = Path(source.removeprefix("file://"))
         folder = folder if folder.is_absolute() else REPOSITORY_ROOT / folder
         if folder.is_dir():

@@ -10,6 +10,7 @@ import hashlib
 import http.server
 import io
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -79,6 +80,7 @@ class ArchiveServer:
         self.delay = 0.0  # seconds to stall before answering
         self.hang_up_halfway = False  # promise the whole file, send half of it
         self.trickle: tuple[int, float] | None = None  # send (bytes, every seconds) instead of all at once
+        self.headers: dict[str, str] = {}  # sent with every file, as a misconfigured server might
         self.released = threading.Event()  # ends every stall when the test is over
         self.answered = threading.Event()  # set once the first answer has started
         server = self
@@ -99,6 +101,8 @@ class ArchiveServer:
                 content = file.read_bytes()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(content)))
+                for name, value in server.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 server.answered.set()
                 if server.trickle:
@@ -138,6 +142,14 @@ class ArchiveServer:
         self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens, so connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 def serve(folder: Path, tls: ssl.SSLContext | None = None) -> ArchiveServer:

@@ -67,7 +67,8 @@ class DatasetSpec:
     #: Mirrors may re-zip an archive, so where ``file_sha256`` is pinned the files are what is enforced;
     #: where it is empty, this checksum is.
     published_archive_checksum: tuple[str, str] | None = None
-    #: The archive's size in bytes as GroupLens serves it, where known: sets the download's deadline.
+    #: The archive's size in bytes as GroupLens serves it, where known: a too-slow download's message names it
+    #: when the server does not say the size.
     archive_bytes: int | None = None
     #: A generous upper bound on everything the archive unpacks to: extraction stops past it.
     max_unpacked_bytes: int = 4_000_000_000
@@ -75,10 +76,20 @@ class DatasetSpec:
     n_ratings: int | None = None
     #: Other URLs of the same archive, tried in order after GroupLens when no mirror is set.
     fallback_urls: tuple[str, ...] = ()
+    #: The published archive's files that are not pinned, by path inside it: with the pinned ones, all it holds.
+    other_members: tuple[str, ...] = ()
 
     @property
     def downloadable(self) -> bool:
         return self.archive is not None
+
+    @property
+    def published_members(self) -> frozenset[str] | None:
+        """Every file the published archive holds, where known (files are pinned); ``None`` where not.
+
+        An archive holding a file beyond these is not the published one, whatever its data files are.
+        """
+        return frozenset({*self.file_sha256, *self.other_members}) if self.file_sha256 else None
 
     @property
     def archive_checksum_enforced(self) -> bool:
@@ -119,6 +130,14 @@ DATASETS: dict[str, DatasetSpec] = {
                 "ml-100k/u.item": "553841ebc7de3a0fd0d6b62a204ea30c1e651aacfb2814c7a6584ac52f2c5701",
             },
             published_archive_checksum=("md5", "0e33842e24a9c977be4e0107933c0723"),
+            # As GroupLens's archive of 2016-01-29 lists them (the course's mirror leaves out the two scripts).
+            other_members=tuple(
+                f"ml-100k/{name}"
+                for name in [
+                    "README", "allbut.pl", "mku.sh", "u.genre", "u.info", "u.occupation", "u.user",
+                    *(f"u{fold}.{part}" for fold in [1, 2, 3, 4, 5, "a", "b"] for part in ["base", "test"]),
+                ]
+            ),
             max_unpacked_bytes=80_000_000,  # 16 MB unpacked
             n_ratings=100_000,
             fallback_urls=(f"{HUGGING_FACE_BASE_URL}/ml-100k.zip",),

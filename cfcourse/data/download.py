@@ -18,14 +18,21 @@ What happens, step by step:
    mirror the sources are GroupLens, then the registry's fallback copies of that
    archive (:mod:`cfcourse.data.datasets`). A mirror (``--mirror`` or the
    ``MOVIELENS_MIRROR`` environment variable) replaces them: one or more folders,
-   archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces. Each
-   failing source gets one line, and the next one is tried.
+   archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces or one per
+   line. A line that names an existing folder or file is one source, spaces and
+   all, so a path with spaces is given alone (``--mirror "/media/My Drive/movielens"``),
+   on a line of its own, or as a ``file://`` URL with ``%20`` for each space. A blank
+   ``--mirror`` or ``MOVIELENS_MIRROR`` counts as not given. Each failing source gets
+   one line, and the next one is tried.
 3. The archive is unpacked into a temporary folder, refusing members that would
    land outside it and stopping past the registry's size cap; then the sha256 of
    every data file is checked (or, where none is pinned, the archive's published
-   checksum).
+   checksum), and a file the published archive does not hold is refused. A file
+   that differs only in its line endings is named as a mirror's re-encoding, not
+   as a new edition.
 4. Only then does the dataset's folder move into ``data/raw/``, with a record of
-   its files' hashes.
+   its files' hashes. Replacing a damaged copy keeps the learner's own files in
+   it (any file no archive put there), and says so.
 
 Any failure, Ctrl-C and SIGTERM included, removes the temporary files and leaves
 the data folder as it was, and raises :class:`DownloadError` with a one-line
@@ -44,6 +51,7 @@ import argparse
 import hashlib
 import math
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -51,19 +59,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from cfcourse.data.sources import MINIMUM_RATE, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
+from cfcourse.data.sources import MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
 from cfcourse.data.folder import Workspace, move_into_place, sweep_leftovers
 from cfcourse.data.datasets import CITATION, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset, size_note
-from cfcourse.data.errors import DownloadError, NewEditionError, SourceError, local_problem, one_line
-from cfcourse.data.editions import PUBLISHED, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
+from cfcourse.data.errors import DownloadError, MirrorSettingError, NewEditionError, SourceError, local_problem, one_line
+from cfcourse.data.editions import PUBLISHED, RECORD_NAME, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
 from cfcourse.data.locations import default_data_dir, shown_path
 from cfcourse.data.unpacking import extract_safely
 
 __all__ = ["DownloadError", "NewEditionError", "SourceError", "data_edition", "fetch", "fetch_dataset", "main"]
 
 #: Environment variable naming mirrors (folders, archive files, ``file://`` or ``http(s)://`` URLs,
-#: separated by spaces) to use instead of GroupLens.
+#: separated by spaces or one per line; see :func:`cfcourse.data.sources.mirror_settings`) to use
+#: instead of GroupLens. Blank counts as not set.
 MIRROR_VARIABLE = "MOVIELENS_MIRROR"
+
+#: How to write a mirror, for the messages and ``--help``.
+_MIRROR_FORMS = (
+    "folders, archive files, file:// or http(s):// URLs, separated by spaces or one per line; "
+    "a path with spaces works alone, on a line of its own, or as a file:// URL with %20 for each space"
+)
 
 _NEW_EDITION_HINT = (
     "GroupLens has likely published a new edition of the dataset; to use it knowingly, re-run with "
@@ -155,6 +170,52 @@ def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str,
     return False
 
 
+def line_ending_variants_sha256(path: Path) -> tuple[str, str]:
+    """The sha256 of a file with every line ending made LF, and made CRLF, read in chunks.
+
+    A mirror that re-encodes text files (git's autocrlf, a text-mode copy) changes only
+    these; comparing them with the pinned sha256 tells such a copy from another edition.
+    """
+    as_lf, as_crlf = hashlib.sha256(), hashlib.sha256()
+    pending = b""
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            chunk = pending + chunk
+            # A CR that ends a chunk may be the first half of a CRLF: it waits for the next chunk.
+            pending = b"\r" if chunk.endswith(b"\r") else b""
+            lines = chunk[: len(chunk) - len(pending)].replace(b"\r\n", b"\n")
+            as_lf.update(lines)
+            as_crlf.update(lines.replace(b"\n", b"\r\n"))
+    as_lf.update(pending)
+    as_crlf.update(pending)
+    return as_lf.hexdigest(), as_crlf.hexdigest()
+
+
+def _re_encoded_line_endings(path: Path, expected_sha256: str) -> tuple[str, str] | None:
+    """``(this file's line endings, the published file's)`` when the file is the published one but for them; else ``None``."""
+    as_lf, as_crlf = line_ending_variants_sha256(path)
+    if as_lf == expected_sha256:
+        return "CRLF", "LF"
+    if as_crlf == expected_sha256:
+        return "LF", "CRLF"
+    return None
+
+
+def _mismatch_error(mismatches: list[FileMismatch], root: Path, source_label: str) -> SourceError:
+    """What to say of files that differ from the pinned ones: re-encoded line endings where that is all, else a new edition."""
+    re_encoded = [_re_encoded_line_endings(root / mismatch.path, mismatch.expected) for mismatch in mismatches]
+    if None in re_encoded:
+        return NewEditionError(_new_edition_message(mismatches, source_label))
+    # Blaming GroupLens for a new edition would send the learner the wrong way: the mirror altered its copy.
+    has, published = re_encoded[0]
+    others = f" (and {len(mismatches) - 1} more file{'s' if len(mismatches) > 2 else ''} likewise)" if len(mismatches) > 1 else ""
+    return SourceError(
+        f"{mismatches[0].path} from {source_label} has {has} line endings where the published file has {published}, and is "
+        f"the published file once they are changed back{others}: the mirror re-encoded its line endings (git's autocrlf or "
+        "a text-mode copy does that), it is no new edition; put an unaltered copy of the archive there: nothing was changed"
+    )
+
+
 def _new_edition_message(mismatches: list[FileMismatch], source_label: str) -> str:
     first = mismatches[0]
     others = f" (and {len(mismatches) - 1} more file(s))" if len(mismatches) > 1 else ""
@@ -164,20 +225,27 @@ def _new_edition_message(mismatches: list[FileMismatch], source_label: str) -> s
 def _check_extracted(spec: DatasetSpec, root: Path, accept_new_edition: bool, source_label: str, out: TextIO) -> bool:
     """Verify the unpacked files; True when they are the published edition.
 
-    A missing data file always fails, a different one fails unless the new edition is accepted.
+    A missing data file always fails; a different one, or a file the published archive
+    does not hold, fails unless the new edition is accepted.
     """
     needed = sorted({*spec.file_sha256, spec.ratings_file, spec.movies_file})
     missing = [path for path in needed if not (root / path).is_file()]
     if missing:
         raise SourceError(f"the archive from {source_label} lacks {', '.join(missing)}; it is not the {spec.name} dataset, check the mirror")
+    extras = files_beyond_the_published(spec, root)
+    if extras and not accept_new_edition:
+        raise SourceError(
+            f"the archive from {source_label} holds {_some_files(extras)} the published {spec.name} archive does not "
+            f"({_listing(extras)}), so it is not the published archive and nothing was installed: check the mirror, or "
+            f"re-run with --accept-new-edition if GroupLens really added {_it_or_them(extras)}"
+        )
     mismatches = verify_files(spec, root)
     if not spec.file_sha256:
         return True
     if not mismatches:
         print(f"Verified the sha256 of all {len(spec.file_sha256)} data files.", file=out, flush=True)
-        return True
-    if not accept_new_edition:
-        raise NewEditionError(_new_edition_message(mismatches, source_label))
+    elif not accept_new_edition:
+        raise _mismatch_error(mismatches, root, source_label)
     for mismatch in mismatches:
         print(
             f"warning: {mismatch.path} has sha256 {mismatch.actual}, not the course's {mismatch.expected}; using it anyway "
@@ -185,7 +253,40 @@ def _check_extracted(spec: DatasetSpec, root: Path, accept_new_edition: bool, so
             file=out,
             flush=True,
         )
-    return False
+    if extras:
+        print(
+            f"warning: the archive holds {_some_files(extras)} the published {spec.name} archive does not ({_listing(extras)}); "
+            f"keeping {_it_or_them(extras)} because the new edition was accepted, so it is recorded as an edition of its own.",
+            file=out,
+            flush=True,
+        )
+    return not mismatches and not extras
+
+
+def files_beyond_the_published(spec: DatasetSpec, root: Path) -> list[str]:
+    """The files unpacked under ``root/<name>`` that the published archive does not hold (empty where that is unknown).
+
+    Only that folder moves into ``data/raw``, so only files there would be installed.
+    """
+    members = spec.published_members
+    if members is None:
+        return []
+    unpacked = (path.relative_to(root).as_posix() for path in (root / spec.name).rglob("*") if not path.is_dir())
+    return sorted(path for path in unpacked if path not in members)
+
+
+def _some_files(paths: list[str]) -> str:
+    return "1 file" if len(paths) == 1 else f"{len(paths)} files"
+
+
+def _it_or_them(paths: list[str]) -> str:
+    return "it" if len(paths) == 1 else "them"
+
+
+def _listing(paths: list[str], shown: int = 3) -> str:
+    """The first few paths, and how many more there are: a message stays one readable line."""
+    more = f", and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
 
 
 def _print_file_hashes(files: dict[str, str], out: TextIO) -> None:
@@ -235,11 +336,12 @@ def _matches_record(spec: DatasetSpec, raw: Path, record: EditionRecord, out: Te
     target = shown_path(raw / spec.name)
     damaged = mismatched_files(record.files, raw)
     if not record.accepted:
-        damaged += verify_files(spec, raw)
+        # A pinned file is usually recorded too: one damaged file must count once.
+        damaged += [mismatch for mismatch in verify_files(spec, raw) if mismatch.path not in {file.path for file in damaged}]
     if damaged:
         print(
             f"{spec.name} in {target} no longer matches the {record.edition} edition recorded when it was fetched "
-            f"({damaged[0].path} changed{f', and {len(damaged) - 1} more' if len(damaged) > 1 else ''}); fetching it again.",
+            f"({_damage_summary(damaged)}); fetching it again.",
             file=out,
             flush=True,
         )
@@ -254,6 +356,16 @@ def _matches_record(spec: DatasetSpec, raw: Path, record: EditionRecord, out: Te
     else:
         print(f"{spec.name} is already present and verified in {target}; nothing to fetch.", file=out, flush=True)
     return True
+
+
+def _damage_summary(damaged: list[FileMismatch]) -> str:
+    """``ratings.csv changed``, ``ratings.csv is missing, and 2 more files changed or missing``: exact counts."""
+    first = damaged[0]
+    summary = f"{first.path} {'is missing' if first.actual is None else 'changed'}"
+    others = len(damaged) - 1
+    if others:
+        summary += f", and {others} more file{'s' if others > 1 else ''} changed or missing"
+    return summary
 
 
 def _record_quietly(raw: Path, record: EditionRecord) -> None:
@@ -293,19 +405,73 @@ def _fetch_from(
         write_record(unpacked / spec.name, EditionRecord(spec.name, edition, source.label, files))
     except OSError as error:
         raise local_problem(error, "recording the edition", workspace.raw) from None
-    move_into_place(unpacked / spec.name, workspace.raw / spec.name, workspace)
+    target = workspace.raw / spec.name
+    kept = _carry_over_own_files(target, unpacked / spec.name, read_record(workspace.raw, spec.name))
+    move_into_place(unpacked / spec.name, target, workspace)
+    if kept:
+        print(f"Kept {_some_files(kept)} of your own in {shown_path(target)}, not part of the archive: {_listing(kept)}.", file=out, flush=True)
 
 
-def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool) -> str:
-    """The final one-line error: every source tried and what went wrong there, then how to get the data another way."""
+# --- A repair keeps the learner's own files ------------------------------------------------
+
+
+def _carry_over_own_files(old: Path, new: Path, old_record: EditionRecord | None) -> list[str]:
+    """Link (or copy) into ``new`` each file of the dataset folder ``old`` that no archive put there; returns their paths.
+
+    A repair replaces the whole folder, so without this a learner's notes or outputs
+    saved beside the data would go with it. Files of the new archive replace their old
+    copies (that is the repair), and files the old record lists came from the old
+    archive; everything else is the learner's. ``old`` stays whole until the swap, so
+    a failure anywhere leaves the data folder as it was.
+    """
+    if old.is_symlink() or not old.is_dir():
+        return []  # a link is set aside, not followed: what it points at stays where it is
+    from_old_archive = {path.split("/", 1)[-1] for path in old_record.files} if old_record else set()
+    kept = []
+    try:
+        for path in sorted(old.rglob("*")):
+            relative = path.relative_to(old).as_posix()
+            target = new / relative
+            if relative == RECORD_NAME or relative in from_old_archive or target.exists() or target.is_symlink():
+                continue
+            if path.is_dir() and not path.is_symlink():
+                target.mkdir(parents=True, exist_ok=True)  # an empty folder of theirs too
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(path, target)
+            kept.append(relative)
+    except OSError as error:
+        raise local_problem(error, "keeping your own files of the old copy", old.parent) from None
+    return kept
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows one (instant, no space), else a copy; a symbolic link stays one."""
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool, mirror_blank: bool = False) -> str:
+    """The final one-line error: every source tried and what went wrong there, then how to get the data another way.
+
+    ``mirror_blank`` says a mirror was set but blank, so the defaults were tried: the learner who set it hears why.
+    """
     messages = [one_line(str(failure)) for failure in failures]
     if all(isinstance(failure, NewEditionError) for failure in failures):
         hint = ""  # the sources work; the message already says how to accept their edition
+    elif any(isinstance(failure, MirrorSettingError) for failure in failures):
+        hint = f"; check --mirror / {MIRROR_VARIABLE} ({_MIRROR_FORMS})"  # perhaps a path with spaces, split
     elif mirror_given:
-        hint = f"; check --mirror / {MIRROR_VARIABLE} (sources separated by spaces: folders, archive files or URLs)"
+        hint = f"; check --mirror / {MIRROR_VARIABLE}"
     else:
+        blank = f"; --mirror / {MIRROR_VARIABLE} is blank, which counts as not set" if mirror_blank else ""
         hint = (
-            f"; to work offline, put {spec.archive} in a folder and point {MIRROR_VARIABLE} (or --mirror) at it, "
+            f"{blank}; to work offline, put {spec.archive} in a folder and point {MIRROR_VARIABLE} (or --mirror) at it, "
             "see 'Working offline' in README.md"
         )
     if len(messages) == 1:
@@ -330,12 +496,14 @@ def fetch(
     """Make sure the verified files of ``spec`` are in ``data_dir/raw/<name>`` and return that folder.
 
     ``mirror`` replaces GroupLens and its fallbacks as the sources: one or more
-    folders, archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces,
-    tried in order. ``accept_new_edition`` turns a checksum mismatch into a warning
+    folders, archive files, ``file://`` or ``http(s)://`` URLs, separated by spaces
+    or one per line (see :func:`cfcourse.data.sources.mirror_settings`), tried in
+    order; a blank one counts as none. ``accept_new_edition`` turns a checksum mismatch into a warning
     and records the new edition's hashes. ``timeout`` (seconds per wait on the
     server), ``retries`` and ``backoff`` (seconds, doubled after each failure) govern
-    downloads, and ``minimum_rate`` (bytes per second) sets each one's overall
-    deadline. ``progress`` shows a bar on stderr; ``None`` shows one only in a
+    downloads; one whose average rate, once its first 5 seconds (or ``timeout``, if
+    shorter) are past, falls below ``minimum_rate`` (bytes per second) stops (see
+    :class:`cfcourse.data.sources.DownloadLimits`). ``progress`` shows a bar on stderr; ``None`` shows one only in a
     terminal, so notebooks get a single summary line. Messages go to ``out``
     (default: ``sys.stdout``).
 
@@ -354,7 +522,7 @@ def fetch(
     if _already_present(spec, raw, accept_new_edition, out):
         return raw / spec.name
 
-    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes or spec.max_unpacked_bytes)
+    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes)
     settings = source_settings(spec, mirror)
     failures: list[SourceError] = []
     with Workspace(raw, spec.name) as workspace:
@@ -371,7 +539,8 @@ def fetch(
                     print(f"Source {number} of {len(settings)} failed: {one_line(str(error))}; trying the next one, {settings[number]}",
                           file=out, flush=True)
         else:
-            raise DownloadError(_all_sources_failed(spec, failures, mirror_given=bool(mirror and mirror.strip())))
+            mirror_given = bool(mirror and mirror.strip())
+            raise DownloadError(_all_sources_failed(spec, failures, mirror_given, mirror_blank=mirror is not None and not mirror_given))
     print(f"{spec.name} is ready in {shown_path(raw / spec.name)}\n\n{LICENCE_NOTICE}\n\nPlease cite:\n{CITATION}", file=out, flush=True)
     return raw / spec.name
 
@@ -394,6 +563,16 @@ def _write_synthetic(spec: DatasetSpec, data_dir: Path, out: TextIO) -> Path:
     return target
 
 
+def _mirror_in_force(argument: str | None, variable: str | None) -> str | None:
+    """The argument unless it is blank, else the environment variable unless it is blank.
+
+    Where both are blank or missing, a blank one is still passed on: :func:`fetch` then
+    tries the default sources, and its final error can say the mirror was blank.
+    """
+    given = [value for value in (argument, variable) if value is not None]
+    return next((value for value in given if value.strip()), given[0] if given else None)
+
+
 def fetch_dataset(
     name: str,
     data_dir: str | os.PathLike | None = None,
@@ -405,7 +584,8 @@ def fetch_dataset(
     """Fetch the registry's dataset ``name`` (see :func:`fetch`) and return its folder.
 
     ``data_dir`` defaults to :func:`cfcourse.data.locations.default_data_dir`, ``mirror`` to
-    the ``MOVIELENS_MIRROR`` environment variable. The ``synthetic`` dataset is
+    the ``MOVIELENS_MIRROR`` environment variable; a blank one counts as not given,
+    so a blank ``mirror`` leaves the variable in force. The ``synthetic`` dataset is
     generated instead of downloaded. An unknown ``name`` raises
     :class:`cfcourse.data.datasets.UnknownDatasetError`. A dataset bigger than the
     lessons are made for gets a one-line note, not an error.
@@ -417,7 +597,7 @@ def fetch_dataset(
         return _write_synthetic(spec, data_dir, out)
     if note := size_note(spec):
         print(note, file=out, flush=True)
-    mirror = mirror or os.environ.get(MIRROR_VARIABLE) or None
+    mirror = _mirror_in_force(mirror, os.environ.get(MIRROR_VARIABLE))
     return fetch(spec, data_dir, mirror=mirror, accept_new_edition=accept_new_edition, **kwargs)
 
 
@@ -468,16 +648,24 @@ def _retry_count(text: str) -> int:
 def _build_parser() -> argparse.ArgumentParser:
     parser = _OneLineArgumentParser(
         description="Download, verify and unpack a MovieLens dataset into DATA_DIR/raw/<dataset>.",
+        epilog=(
+            f"Mirrors (--mirror, else ${MIRROR_VARIABLE}), tried in order: folders, archive files, file:// or "
+            "http(s):// URLs, separated by spaces or one per line. A line that names an existing folder or file is "
+            'one source, spaces and all, so a path with spaces works alone (--mirror "/media/My Drive/movielens"), '
+            f"on a line of its own, or as a file:// URL with %20 for each space. A blank --mirror or ${MIRROR_VARIABLE} "
+            "counts as not given."
+        ),
     )
     parser.add_argument("--dataset", default="ml-latest-small", help="registry name (default: %(default)s)")
     parser.add_argument("--data-dir", type=Path, help="data folder (default: $CFCOURSE_DATA_DIR, else data/ in the repository)")
     parser.add_argument("--mirror", metavar="SOURCES",
-                        help=f"fetch from these folders, archive files or URLs, separated by spaces, instead of GroupLens (overrides ${MIRROR_VARIABLE})")
+                        help=f"fetch from these folders, archive files or URLs (see below) instead of GroupLens (overrides ${MIRROR_VARIABLE} unless blank)")
     parser.add_argument("--accept-new-edition", action="store_true", help="use files whose checksum differs from the course's, with a warning")
     parser.add_argument("--timeout", type=_positive_seconds, default=30.0, help="seconds to wait for the server (default: %(default)s)")
     parser.add_argument("--retries", type=_retry_count, default=3, help="tries after a transient failure (default: %(default)s)")
     parser.add_argument("--minimum-rate", type=_kilobytes_per_second, default=MINIMUM_RATE, metavar="KB_PER_S",
-                        help=f"give up on a download slower than this on average (default: {MINIMUM_RATE // 1000})")
+                        help=f"give up on a download slower than this on average once its first {RATE_GRACE_SECONDS:g} s are past "
+                             f"(default: {MINIMUM_RATE // 1000})")
     return parser
 
 

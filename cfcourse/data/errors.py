@@ -21,6 +21,10 @@ class SourceError(DownloadError):
     """One source could not provide a good archive; the next source may still."""
 
 
+class MirrorSettingError(SourceError):
+    """A mirror's source names no archive: a folder or file that is not there, or no usable URL."""
+
+
 class NewEditionError(SourceError):
     """The source's data is not the edition the course expects, and no new edition was accepted."""
 

@@ -3,7 +3,8 @@
 - :class:`NewFile`: a file being written, whose write errors are the disk's (full, read-only), not the source's;
 - :class:`Workspace`: a lock on one dataset against a second run, and temporary files and folders,
   all removed on exit, success or not;
-- :func:`sweep_leftovers`: removes what runs that were killed outright (SIGKILL, power cut) left behind;
+- :func:`sweep_leftovers`: removes what runs that were killed outright (SIGKILL, power cut) left behind,
+  their lock files included;
 - :func:`move_into_place`: swaps a verified folder in, keeping the old one until the swap succeeded.
 
 Temporary names carry their owner's process ID (``.download-<dataset>-<pid>-<random>.part``), so a
@@ -27,6 +28,12 @@ from cfcourse.data.locations import shown_path
 STALE_AFTER_SECONDS = 3600
 
 _TEMPORARY_PREFIXES = (".download-", ".extract-", ".generate-", ".replaced-")
+
+#: Bytes read and written at a time when copying, downloading or unpacking an archive.
+CHUNK_BYTES = 1 << 16
+
+#: A lock file is data, not a program: readable by all, writable by its owner, never executable.
+_LOCK_FILE_MODE = 0o644
 
 
 def open_new_file(path: Path):
@@ -99,11 +106,22 @@ def _size_of(path: Path) -> int:
     return path.lstat().st_size
 
 
+def _is_lock_file(path: Path) -> bool:
+    return path.name.startswith(".fetch-") and path.name.endswith(".lock")
+
+
+def _is_leftover(path: Path) -> bool:
+    """A temporary file or folder, or a lock of any dataset, whose run died."""
+    if _is_lock_file(path):
+        return not _lock_is_held(path)
+    return path.name.startswith(_TEMPORARY_PREFIXES) and _is_stale(path)
+
+
 def sweep_leftovers(raw: Path, out: TextIO) -> None:
-    """Delete the temporary files and folders that killed runs left in ``raw``, and say how much that freed."""
+    """Delete the temporary files and folders, and the locks, that killed runs left in ``raw``, and say how much that freed."""
     removed, freed = 0, 0
     for path in sorted(raw.glob(".*")):
-        if not path.name.startswith(_TEMPORARY_PREFIXES) or not _is_stale(path):
+        if not _is_leftover(path):
             continue
         try:
             size = _size_of(path)
@@ -120,9 +138,10 @@ class Workspace:
 
     The lock file ``raw/.fetch-<dataset>.lock`` holds the owner's process ID, so a
     second run into the same data folder stops with one line instead of racing the
-    first, and a lock left by a killed run is taken over. On failure (any
-    exception, Ctrl-C included) the folders that entering had to create (``raw``,
-    perhaps the data folder too) are removed again, so a failed call leaves no trace.
+    first, and a lock left by a killed run is taken over (or swept by the next run of
+    any dataset, see :func:`sweep_leftovers`). On failure (any exception, Ctrl-C
+    included) the folders that entering had to create (``raw``, perhaps the data
+    folder too) are removed again, so a failed call leaves no trace.
     """
 
     def __init__(self, raw: Path, dataset: str):
@@ -157,7 +176,7 @@ class Workspace:
     def _take_lock(self) -> None:
         for _ in range(2):
             try:
-                handle = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                handle = os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _LOCK_FILE_MODE)
             except FileExistsError:
                 if _lock_is_held(self.lock):
                     owner = _lock_owner(self.lock)

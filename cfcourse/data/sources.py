@@ -2,6 +2,12 @@
 
 A *setting* names one source: a folder holding the archive, the archive file itself, a ``file://``
 URL of either, or an ``http(s)://`` URL. :func:`source_settings` lists them in the order to try.
+
+A mirror (``--mirror`` or ``MOVIELENS_MIRROR``) names one or more sources, read line by line
+(:func:`mirror_settings`): a line that names an existing folder or file is one source, taken whole,
+spaces and all; any other line holds sources separated by spaces. So a path with spaces is given
+alone (``MOVIELENS_MIRROR="/media/My Drive/movielens"``), on a line of its own among other sources, or
+as a ``file://`` URL with each space written ``%20``. A blank mirror counts as none.
 """
 
 from __future__ import annotations
@@ -20,15 +26,16 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from cfcourse.data.folder import NewFile
+from cfcourse.data.folder import CHUNK_BYTES, NewFile
 from cfcourse.data.datasets import GROUPLENS_BASE_URL, DatasetSpec
-from cfcourse.data.errors import LocalFileError, SourceError, human_size, one_line
+from cfcourse.data.errors import LocalFileError, MirrorSettingError, SourceError, human_size, one_line
 from cfcourse.data.locations import REPOSITORY_ROOT, shown_path
 
-#: The slowest download tolerated, in bytes per second: it sets each download's overall deadline.
+#: The slowest download tolerated, in bytes per second on average, once its grace period is over (see DownloadLimits).
 MINIMUM_RATE = 50_000
-
-_CHUNK_BYTES = 1 << 16
+#: Seconds a download runs before its average rate is judged (``timeout`` instead, where that is shorter):
+#: the first moments of a connection are slow however fast the network is.
+RATE_GRACE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -44,10 +51,32 @@ class ArchiveSource:
 
 
 def source_settings(spec: DatasetSpec, mirror: str | None) -> list[str]:
-    """The sources to try in order: the mirror's entries (split at spaces), else GroupLens and its fallbacks."""
-    if mirror and mirror.strip():
-        return mirror.split()
-    return [f"{GROUPLENS_BASE_URL}/{spec.archive}", *spec.fallback_urls]
+    """The sources to try in order: the mirror's (see :func:`mirror_settings`), else GroupLens and its fallbacks."""
+    return mirror_settings(mirror) or [f"{GROUPLENS_BASE_URL}/{spec.archive}", *spec.fallback_urls]
+
+
+def mirror_settings(mirror: str | None) -> list[str]:
+    """The sources a mirror names, in order; none for a blank one.
+
+    Each line is one source when, stripped, it names an existing folder or file
+    (so a path with spaces needs no quoting), else it holds sources separated by spaces.
+    """
+    settings = []
+    for line in (mirror or "").splitlines():
+        line = line.strip()
+        settings += [line] if line and _names_existing_path(line) else line.split()
+    return settings
+
+
+def _names_existing_path(setting: str) -> bool:
+    """True when ``setting`` is a path or ``file://`` URL of something that exists, as :func:`archive_source` reads it."""
+    parsed = urllib.parse.urlparse(setting)
+    try:
+        if parsed.scheme.lower() == "file":
+            return Path(urllib.request.url2pathname(parsed.path)).exists()
+        return "://" not in setting and _mirror_path(setting).exists()
+    except OSError:
+        return False  # a line of many paths may be too long a name to ask about: then it is not one path
 
 
 def archive_source(setting: str, archive: str) -> ArchiveSource:
@@ -67,7 +96,7 @@ def archive_source(setting: str, archive: str) -> ArchiveSource:
     if scheme == "file":
         path = Path(urllib.request.url2pathname(parsed.path))
     elif "://" in setting:
-        raise SourceError(f"mirror {setting!r} is neither a folder nor an archive file nor an http(s):// or file:// URL")
+        raise MirrorSettingError(f"mirror {setting!r} is neither a folder nor an archive file nor an http(s):// or file:// URL")
     else:
         path = _mirror_path(setting)
     return _local_archive(path.resolve(), archive)
@@ -79,7 +108,10 @@ def _mirror_path(mirror: str) -> Path:
     The second chance is for lessons, which run in ``notebooks/`` while a learner sets
     ``MOVIELENS_MIRROR=../shared/data/movielens`` thinking of the repository's root.
     """
-    path = Path(mirror).expanduser()
+    try:
+        path = Path(mirror).expanduser()
+    except RuntimeError:
+        path = Path(mirror)  # ~someone who has no home here: the "does not exist" message names it as written
     if not path.is_absolute() and not path.exists() and (REPOSITORY_ROOT / path).exists():
         return REPOSITORY_ROOT / path
     return path
@@ -89,15 +121,15 @@ def _local_archive(path: Path, archive: str) -> ArchiveSource:
     if path.is_file():
         return ArchiveSource(path, f"the archive file {shown_path(path)}")
     if not path.is_dir():
-        raise SourceError(f"mirror folder {shown_path(path)} does not exist")
+        raise MirrorSettingError(f"mirror folder {shown_path(path)} does not exist")
     file = path / archive
     if not file.is_file():
-        raise SourceError(f"mirror folder {shown_path(path)} has no {archive} (looked for {shown_path(file)})")
+        raise MirrorSettingError(f"mirror folder {shown_path(path)} has no {archive} (looked for {shown_path(file)})")
     return ArchiveSource(file, f"the mirror folder {shown_path(path)}")
 
 
 class _TooSlow(Exception):
-    """The download passed its overall deadline."""
+    """The download's average rate fell below the minimum after its grace period."""
 
     def __init__(self, received: int, expected: int, seconds: float):
         super().__init__()
@@ -106,38 +138,66 @@ class _TooSlow(Exception):
 
 @dataclass(frozen=True)
 class DownloadLimits:
-    """How long a download may take: ``timeout`` for each wait on the server, and an overall deadline
-    of ``timeout`` plus the time to receive the archive at ``minimum_rate`` bytes per second."""
+    """How slow a download may be.
+
+    ``timeout`` bounds every wait on the server: for its answer, and for each next
+    piece of data. ``minimum_rate`` (bytes per second) bounds the average: once
+    :attr:`grace_seconds` (``RATE_GRACE_SECONDS``, 5 s, or ``timeout`` where that is
+    shorter) have passed since the server began to answer, the download stops as
+    soon as the bytes received so far, divided by the seconds since it began to
+    answer, fall below ``minimum_rate``. The average is judged as each piece of data
+    arrives, so a download stops at most ``timeout`` seconds after its average fell
+    below the minimum. ``expected_bytes`` is the archive's size where known, named
+    in the message when the server does not say it.
+    """
 
     timeout: float
     minimum_rate: float
-    expected_bytes: int
+    expected_bytes: int | None = None
 
-    def allowed_seconds(self, content_length: int | None) -> float:
-        return self.timeout + (content_length or self.expected_bytes) / self.minimum_rate
+    @property
+    def grace_seconds(self) -> float:
+        return min(self.timeout, RATE_GRACE_SECONDS)
+
+    def too_slow(self, received: int, seconds: float) -> bool:
+        """True when ``received`` bytes in ``seconds`` since the answer began is below the minimum average."""
+        return seconds > self.grace_seconds and received < self.minimum_rate * seconds
 
 
-def _copy_with_progress(response, file: NewFile, total: int | None, name: str, show_bar: bool, deadline: float) -> int:
+def _copy_with_progress(response, file: NewFile, total: int | None, name: str, show_bar: bool, limits: DownloadLimits) -> int:
     received, started = 0, time.monotonic()
     with tqdm(total=total, desc=name, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, disable=not show_bar) as bar:
         # read1 returns what has arrived; read(n) would wait for all n bytes, however slowly they trickle in.
-        while chunk := response.read1(_CHUNK_BYTES):
+        while chunk := response.read1(CHUNK_BYTES):
             file.write(chunk)
             received += len(chunk)
             bar.update(len(chunk))
-            if time.monotonic() > deadline:
-                raise _TooSlow(received, total or 0, time.monotonic() - started)
+            seconds = time.monotonic() - started
+            if limits.too_slow(received, seconds):
+                raise _TooSlow(received, total or limits.expected_bytes or 0, seconds)
     return received
+
+
+def _refuse_content_encoding(url: str, encoding: str | None) -> None:
+    """Stop at once when the server compressed the archive on the way: its bytes are then not the archive,
+    and asking again gets the same answer. (urllib asks for no encoding, so a server that sends one anyway
+    is misconfigured, typically compressing every file it sends.)"""
+    if encoding and encoding.strip().lower() != "identity":
+        raise SourceError(
+            f"downloading {url} failed: the server sent the archive compressed (Content-Encoding: {encoding}), not the "
+            "zip archive itself; nothing was changed: turn that compression off for .zip files on the mirror's server, "
+            "or put the archive in a folder and point --mirror / MOVIELENS_MIRROR at it"
+        )
 
 
 def _download_once(url: str, destination: Path, limits: DownloadLimits, show_bar: bool) -> int:
     """Download ``url`` into ``destination`` (overwriting it) and return the number of bytes."""
     with urllib.request.urlopen(url, timeout=limits.timeout) as response:
+        _refuse_content_encoding(url, response.headers.get("Content-Encoding"))
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
-        deadline = time.monotonic() + limits.allowed_seconds(total)
         with NewFile(destination, "saving the download", destination.parent) as file:
-            received = _copy_with_progress(response, file, total, url.rsplit("/", 1)[-1], show_bar, deadline)
+            received = _copy_with_progress(response, file, total, url.rsplit("/", 1)[-1], show_bar, limits)
     # urllib does not complain when the server hangs up early, so a short archive is caught here.
     if total is not None and received < total:
         raise ConnectionError(f"the connection closed after {received} of {total} bytes")
@@ -191,8 +251,9 @@ def download(url: str, destination: Path, *, limits: DownloadLimits, retries: in
         except _TooSlow as slow:
             expected = f" of {human_size(slow.expected)}" if slow.expected else ""
             raise SourceError(
-                f"downloading {url} was too slow: {human_size(slow.received)}{expected} in {slow.seconds:.0f} s, below "
-                f"the minimum of {human_size(limits.minimum_rate)}/s; try again later, lower --minimum-rate, or use a mirror"
+                f"downloading {url} was too slow: {human_size(slow.received)}{expected} in {slow.seconds:.1f} s, "
+                f"{human_size(slow.received / slow.seconds)}/s on average, below the minimum of {human_size(limits.minimum_rate)}/s; "
+                "try again later, lower --minimum-rate, or use a mirror"
             ) from None
         except (OSError, http.client.HTTPException) as error:
             if isinstance(error, urllib.error.HTTPError):
@@ -211,7 +272,7 @@ def _copy_local(source: Path, destination: Path) -> int:
     """Copy a mirror's archive; reading errors are the mirror's, writing errors the data folder's."""
     try:
         with open(source, "rb") as archive, NewFile(destination, "copying the archive", destination.parent) as file:
-            while chunk := archive.read(_CHUNK_BYTES):
+            while chunk := archive.read(CHUNK_BYTES):
                 file.write(chunk)
     except LocalFileError:
         raise

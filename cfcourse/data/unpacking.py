@@ -8,10 +8,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from cfcourse.data.folder import NewFile
+from cfcourse.data.folder import CHUNK_BYTES, NewFile
 from cfcourse.data.errors import LocalFileError, SourceError, human_size, local_problem, one_line
-
-_CHUNK_BYTES = 1 << 16
 
 
 def _is_unsafe_member(name: str) -> bool:
@@ -42,12 +40,27 @@ def _extract_member(zip_file: zipfile.ZipFile, info: zipfile.ZipInfo, destinatio
         raise local_problem(error, "unpacking the archive", destination.parent) from None
     written = 0
     with zip_file.open(info) as member, NewFile(target, "unpacking the archive", destination.parent) as file:
-        while chunk := member.read(_CHUNK_BYTES):
+        while chunk := member.read(CHUNK_BYTES):
             written += len(chunk)
             if written > budget:
                 break  # the caller reports it; the rest of this member is never written
             file.write(chunk)
     return written
+
+
+def _what_it_is_instead(archive: Path) -> str | None:
+    """What a file that is no zip archive is, where its first bytes tell: an HTML page or gzip data; else ``None``."""
+    try:
+        with open(archive, "rb") as file:
+            head = file.read(1024)
+    except OSError:
+        return None
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip-compressed data (a server that compresses what it sends, or a renamed .gz file)"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") and (b"<html" in text or b"<!doctype html" in text):
+        return "an HTML page (an error, sign-in or download page served or saved in its place)"
+    return None
 
 
 def extract_safely(archive: Path, destination: Path, source_label: str, max_bytes: int) -> None:
@@ -79,6 +92,11 @@ def extract_safely(archive: Path, destination: Path, source_label: str, max_byte
                         "dataset can hold; extraction stopped and nothing was kept: check the mirror"
                     )
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        if instead := _what_it_is_instead(archive):
+            # Fetching the same thing again would get the same thing: the source is wrong, not the transfer.
+            raise SourceError(
+                f"the archive from {source_label} is {instead}, not a zip archive; nothing was changed: check the URL / mirror"
+            ) from None
         raise SourceError(
             f"the archive from {source_label} is corrupt or truncated ({one_line(str(error))}); nothing was changed, "
             "so just run again to fetch it anew, and if that fails too, check the mirror's copy"

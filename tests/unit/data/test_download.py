@@ -5,6 +5,7 @@ Every failure case also checks that the data folder is exactly as it was before 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
@@ -14,9 +15,10 @@ from dataclasses import replace
 
 import pytest
 
-from cfcourse.data import download
+from cfcourse.data import download, sources
 from cfcourse.data.datasets import CITATION, DATASETS, LICENCE_NOTICE, UnknownDatasetError, get_dataset
-from cfcourse.data.download import fetch, fetch_dataset, main
+from cfcourse.data.download import DownloadError, fetch, fetch_dataset, main
+from cfcourse.data.editions import read_record
 from cfcourse.paths import REPOSITORY_ROOT
 from course_testing import MIRROR_FOLDER
 from download_testing import (
@@ -24,6 +26,7 @@ from download_testing import (
     TOY_SPEC,
     assert_cli_fails_in_one_line,
     assert_fails_cleanly,
+    closed_port_url,
     fetch_quietly,
     run_cli,
     sha256,
@@ -70,6 +73,52 @@ def test_an_unverified_copy_is_replaced(server, data_dir):
     assert sorted(tree(data_dir)) == [
         "raw", "raw/other", "raw/other/keep.txt", "raw/toy", "raw/toy/.edition.json", "raw/toy/movies.csv", "raw/toy/ratings.csv",
     ]
+
+
+@pytest.mark.parametrize(("damage", "summary"), [
+    ({"toy/ratings.csv": b"damaged"}, "(toy/ratings.csv changed); fetching it again."),
+    ({"toy/ratings.csv": b"damaged", "toy/movies.csv": None}, "(toy/movies.csv is missing, and 1 more file changed or missing); fetching it again."),
+])
+def test_damage_to_a_recorded_copy_is_counted_exactly(server, data_dir, damage, summary):
+    fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+    for path, content in damage.items():
+        file = data_dir / "raw" / path
+        file.unlink() if content is None else file.write_bytes(content)
+
+    _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+
+    assert summary in output
+    assert (data_dir / "raw" / "toy" / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_a_repair_keeps_the_learners_own_files_and_says_so(server, data_dir, recorded):
+    dataset = data_dir / "raw" / "toy"
+    if recorded:
+        fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+    else:
+        dataset.mkdir()  # put there by hand, before the course recorded editions
+    (dataset / "my notes.txt").write_text("mine")
+    (dataset / "outputs").mkdir()
+    (dataset / "outputs" / "plot.png").write_bytes(b"png")
+    (dataset / "ratings.csv").write_bytes(b"damaged")
+
+    _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+
+    assert (dataset / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+    assert (dataset / "my notes.txt").read_text() == "mine" and (dataset / "outputs" / "plot.png").read_bytes() == b"png"
+    kept = [line for line in output.splitlines() if line.startswith("Kept")]
+    assert kept == [f"Kept 2 files of your own in {dataset}, not part of the archive: my notes.txt, outputs/plot.png."]
+    assert read_record(data_dir / "raw", "toy").files.keys() == TOY_FILES.keys(), "the learner's files are not the edition's"
+    assert not [path.name for path in (data_dir / "raw").iterdir() if path.name.startswith(".")]
+
+
+def test_a_failed_repair_leaves_the_learners_own_files_too(server, data_dir):
+    fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+    (data_dir / "raw" / "toy" / "mine.txt").write_text("mine")
+    (data_dir / "raw" / "toy" / "ratings.csv").write_bytes(b"damaged")
+    server.add("toy.zip", b"not a zip archive")
+    assert_fails_cleanly(TOY_SPEC, data_dir, "corrupt or truncated", mirror=server.url)
 
 
 def test_http_404_fails_at_once_naming_the_url_and_status(server, data_dir):
@@ -141,6 +190,56 @@ def test_an_unsafe_member_name_refuses_the_whole_archive(server, data_dir, unsaf
     assert not (data_dir.parent / "evil.csv").exists()
 
 
+HTML_PAGE = b"\n<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in.</body></html>\n"
+
+
+@pytest.mark.parametrize("where", ["http", "mirror folder"])
+def test_an_html_page_instead_of_the_archive_is_named_as_such(server, data_dir, where):
+    server.add("toy.zip", HTML_PAGE)  # what a server answering 200 with an error or sign-in page sends
+    mirror = server.url if where == "http" else str(server.folder)
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "is an HTML page .*, not a zip archive", mirror=mirror)
+
+    assert "not a zip archive; nothing was changed: check the URL / mirror" in message
+    assert "run again" not in message
+    assert "%20" not in message, "how to write a path with spaces only follows a source that names nothing usable"
+
+
+def test_a_gzip_encoded_body_is_named_and_not_retried(server, data_dir):
+    server.headers["Content-Encoding"] = "gzip"
+    server.add("toy.zip", gzip.compress(zip_bytes(TOY_FILES)))
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, r"the server sent the archive compressed \(Content-Encoding: gzip\)",
+                                   mirror=server.url, retries=2)
+
+    assert server.requests == ["/toy.zip"], "the same server compresses it again"
+    assert "turn that compression off" in message and "run again" not in message
+
+
+def test_a_gzip_file_in_place_of_the_archive_is_named_as_such(server, data_dir):
+    server.add("toy.zip", gzip.compress(zip_bytes(TOY_FILES)))
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "is gzip-compressed data .*, not a zip archive", mirror=str(server.folder))
+    assert "run again" not in message
+
+
+@pytest.mark.parametrize("extra", [["toy/evil.sh"], ["toy/.hidden", "toy/bin/a.sh", "toy/bin/b.sh", "toy/c.sh"]])
+def test_an_archive_with_files_the_published_one_lacks_is_refused(server, data_dir, extra):
+    server.add("toy.zip", zip_bytes({**TOY_FILES, **{path: b"#!/bin/sh\necho evil\n" for path in extra}}))
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "the published toy archive does not", mirror=server.url)
+
+    listing = "toy/evil.sh" if len(extra) == 1 else "toy/.hidden, toy/bin/a.sh, toy/bin/b.sh, and 1 more"
+    count = "1 file" if len(extra) == 1 else "4 files"
+    assert f"holds {count} the published toy archive does not ({listing}), so it is not the published archive" in message
+    assert f"if GroupLens really added {'it' if len(extra) == 1 else 'them'}" in message
+
+
+def test_files_the_published_archive_lacks_are_kept_only_as_an_accepted_edition(server, data_dir):
+    server.add("toy.zip", zip_bytes({**TOY_FILES, "toy/evil.sh": b"echo evil\n"}))
+    _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url, accept_new_edition=True)
+
+    assert "warning: the archive holds 1 file the published toy archive does not (toy/evil.sh); keeping it" in output
+    assert read_record(data_dir / "raw", "toy").edition.startswith("accepted-")
+    assert (data_dir / "raw" / "toy" / "evil.sh").is_file()
+
+
 def test_an_archive_missing_a_data_file_is_refused(server, data_dir):
     server.add("toy.zip", zip_bytes({"toy/ratings.csv": TOY_FILES["toy/ratings.csv"]}))
     assert_fails_cleanly(TOY_SPEC, data_dir, "lacks toy/movies.csv", mirror=server.url)
@@ -162,6 +261,34 @@ def test_a_checksum_mismatch_names_the_file_both_hashes_and_the_flag(server, dat
     assert TOY_SPEC.file_sha256["toy/ratings.csv"] in message
     assert sha256(NEW_RATINGS) in message
     assert "--accept-new-edition" in message and "accept_new_edition=True" in message
+
+
+def with_crlf(content: bytes) -> bytes:
+    return content.replace(b"\n", b"\r\n")
+
+
+@pytest.mark.parametrize("published", ["LF", "CRLF"])
+def test_a_mirror_that_re_encoded_line_endings_is_named_not_grouplens(server, data_dir, published):
+    """ml-latest-small's CSV files are published with CRLF, its README with LF: a mirror may turn either way."""
+    published_files = TOY_FILES if published == "LF" else {path: with_crlf(content) for path, content in TOY_FILES.items()}
+    served_files = {path: with_crlf(content) for path, content in TOY_FILES.items()} if published == "LF" else TOY_FILES
+    spec = replace(TOY_SPEC, file_sha256={path: sha256(content) for path, content in published_files.items()})
+    server.add("toy.zip", zip_bytes(served_files))
+
+    message = assert_fails_cleanly(spec, data_dir, "line endings", mirror=server.url)
+
+    served = "CRLF" if published == "LF" else "LF"
+    assert f"toy/ratings.csv from the mirror {server.url}/toy.zip has {served} line endings where the published file has {published}" in message
+    assert "(and 1 more file likewise): the mirror re-encoded its line endings" in message
+    assert "GroupLens" not in message and "--accept-new-edition" not in message
+
+
+def test_line_ending_variants_are_hashed_across_chunk_boundaries(tmp_path):
+    content = b"x" * ((1 << 20) - 1) + b"\r\n" + b"y\n" * 10 + b"z\r"  # a CRLF split between two chunks
+    (tmp_path / "file").write_bytes(content)
+    as_lf, as_crlf = download.line_ending_variants_sha256(tmp_path / "file")
+    assert as_lf == sha256(content.replace(b"\r\n", b"\n"))
+    assert as_crlf == sha256(content.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
 
 
 def test_accepting_a_new_edition_proceeds_with_a_warning_and_keeps_it(server, data_dir):
@@ -262,6 +389,34 @@ def test_an_explicit_mirror_overrides_the_variable(server, tmp_path, monkeypatch
     assert server.requests == ["/toy.zip"]
 
 
+@pytest.mark.parametrize("blank", ["", " ", " \n\t"])
+def test_a_blank_mirror_argument_leaves_the_variable_in_force(server, tmp_path, monkeypatch, toy_in_registry, blank):
+    monkeypatch.setenv(download.MIRROR_VARIABLE, server.url)
+    fetch_dataset("toy", tmp_path / "data", mirror=blank, out=io.StringIO())
+    assert server.requests == ["/toy.zip"]
+
+
+def test_cli_a_blank_mirror_option_leaves_the_variable_in_force(server, tmp_path, monkeypatch, capsys, toy_in_registry):
+    monkeypatch.setenv(download.MIRROR_VARIABLE, server.url)
+    assert main(["--dataset", "toy", "--data-dir", str(tmp_path / "data"), "--mirror", " "]) == 0
+    assert server.requests == ["/toy.zip"]
+
+
+@pytest.mark.parametrize("where", ["variable", "argument"])
+def test_a_blank_mirror_counts_as_not_set_and_the_error_says_so(tmp_path, monkeypatch, toy_in_registry, where):
+    # The default source, GroupLens, stands in as a closed port here: tests never reach the internet.
+    monkeypatch.setattr(sources, "GROUPLENS_BASE_URL", closed_port_url())
+    monkeypatch.setenv(download.MIRROR_VARIABLE, " " if where == "variable" else "")
+    before = tree(tmp_path)
+    with pytest.raises(DownloadError) as failure:
+        fetch_dataset("toy", tmp_path / "data", mirror=" " if where == "argument" else None, retries=0, out=io.StringIO())
+
+    message = str(failure.value)
+    assert "nothing answers at" in message and "\n" not in message
+    assert "; --mirror / MOVIELENS_MIRROR is blank, which counts as not set; to work offline, put toy.zip in a folder" in message
+    assert tree(tmp_path) == before
+
+
 def test_fetch_dataset_defaults_to_the_course_data_folder(server, tmp_path, monkeypatch, toy_in_registry):
     monkeypatch.setenv("CFCOURSE_DATA_DIR", str(tmp_path / "elsewhere"))
     fetch_dataset("toy", mirror=server.url, out=io.StringIO())
@@ -337,3 +492,21 @@ def test_cli_fetches_ml_latest_small_from_the_shared_mirror(tmp_path):
     second = run_cli("--dataset", "ml-latest-small", "--data-dir", str(data_dir), "--mirror", str(MIRROR_FOLDER))
     assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout
+
+
+@pytest.mark.skipif(not MIRROR_FOLDER.is_dir(), reason=f"no local MovieLens mirror at {MIRROR_FOLDER}")
+def test_cli_takes_a_quoted_mirror_path_with_spaces_whole(tmp_path):
+    mirror = tmp_path / "My Drive" / "movie lens"
+    mirror.parent.mkdir()
+    mirror.symlink_to(MIRROR_FOLDER)
+    result = run_cli("--dataset", "ml-latest-small", "--data-dir", str(tmp_path / "data"), "--mirror", str(mirror))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "raw" / "ml-latest-small" / "ratings.csv").is_file()
+
+
+def test_cli_help_says_how_to_give_a_mirror_path_with_spaces():
+    help_text = " ".join(run_cli("--help").stdout.split())
+    assert "separated by spaces or one per line" in help_text
+    assert 'a path with spaces works alone (--mirror "/media/My Drive/movielens")' in help_text
+    assert "as a file:// URL with %20 for each space" in help_text
+    assert "A blank --mirror or $MOVIELENS_MIRROR counts as not given." in help_text

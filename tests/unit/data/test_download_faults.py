@@ -4,6 +4,7 @@ over the real local HTTP server where a network is involved."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cfcourse.data import folder as data_folder
-from cfcourse.data.download import DownloadError
+from cfcourse.data.download import DownloadError, fetch
 from cfcourse.paths import REPOSITORY_ROOT
 from download_testing import (
     SCRIPT,
@@ -137,6 +138,20 @@ def test_leftovers_of_dead_runs_are_swept_and_a_live_runs_are_kept(server, data_
     assert live_fresh.exists() and live_old.exists(), "a live process's files may still be in use"
 
 
+def test_a_lock_left_by_a_killed_run_is_swept_whichever_dataset_is_fetched(server, data_dir):
+    raw = data_dir / "raw"
+    dead_lock = raw / ".fetch-ml-1m.lock"
+    dead_lock.write_text(str(dead_process_id()))
+    live_lock = raw / ".fetch-ml-100k.lock"
+    live_lock.write_text(str(os.getppid()))  # pytest's parent: alive all along
+
+    _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
+
+    assert not dead_lock.exists(), "a killed run's lock goes with its temporary files, not when its dataset is fetched again"
+    assert live_lock.exists()
+    assert "Removed 1 temporary file(s) left by an interrupted earlier run" in output
+
+
 # --- Two runs at once -------------------------------------------------------------------------
 
 
@@ -145,6 +160,23 @@ def test_a_second_run_while_one_holds_the_lock_says_so_in_one_line(server, data_
     message = assert_fails_cleanly(TOY_SPEC, data_dir, "another run", mirror=server.url)
     assert f"(process {os.getppid()}) is fetching toy into" in message and "let it finish" in message
     assert server.requests == []
+
+
+def test_the_lock_file_is_an_ordinary_file_not_an_executable_one(server, data_dir):
+    lock = data_dir / "raw" / ".fetch-toy.lock"
+    modes: list[int] = []
+
+    class LookAtTheLock(io.StringIO):
+        """Output that notes the lock's mode when the fetch announces its source, while the lock is held."""
+
+        def write(self, text):
+            if text.startswith("Fetching"):
+                modes.append(lock.stat().st_mode & 0o777)
+            return super().write(text)
+
+    fetch(TOY_SPEC, data_dir, mirror=server.url, progress=False, out=LookAtTheLock())
+
+    assert len(modes) == 1 and modes[0] & 0o111 == 0 and modes[0] & 0o600 == 0o600, oct(modes[0])
 
 
 def test_a_lock_left_by_a_killed_run_is_taken_over(server, data_dir):

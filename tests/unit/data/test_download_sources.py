@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -18,26 +17,19 @@ from dataclasses import replace
 import pytest
 
 from cfcourse.data.datasets import GROUPLENS_BASE_URL, HUGGING_FACE_BASE_URL, MEASURED_25M_MINUTES, get_dataset, size_note
-from cfcourse.data.sources import archive_source, source_settings
+from cfcourse.data.sources import RATE_GRACE_SECONDS, DownloadLimits, archive_source, source_settings
 from cfcourse.data.download import DownloadError, SourceError, _all_sources_failed, fetch
 from cfcourse.data.editions import read_record
 from download_testing import (
     TOY_FILES,
     TOY_SPEC,
     assert_fails_cleanly,
+    closed_port_url,
     fetch_quietly,
     serve,
     tree,
     zip_bytes,
 )
-
-
-def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens, so connecting is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 # --- The registry's editions ------------------------------------------------------------------
@@ -76,6 +68,37 @@ def test_without_a_mirror_grouplens_comes_first_then_the_registry_fallbacks():
 
 def test_a_mirror_setting_lists_sources_separated_by_whitespace():
     assert source_settings(TOY_SPEC, " http://a/ \n ../b\tfile:///c ") == ["http://a/", "../b", "file:///c"]
+
+
+@pytest.fixture
+def mirror_with_spaces(server, tmp_path):
+    """A mirror folder whose path has spaces in it, holding the toy archive."""
+    folder = tmp_path / "my mirror  folder"
+    folder.mkdir()
+    shutil.copy(server.folder / "toy.zip", folder / "toy.zip")
+    return folder
+
+
+@pytest.mark.parametrize("form", ["alone", "alone, padded", "on a line of its own", "file URL with %20", "file URL as written, on its own line"])
+def test_a_mirror_path_with_spaces_is_one_source(mirror_with_spaces, tmp_path, form):
+    down = closed_port_url()
+    mirror = {
+        "alone": str(mirror_with_spaces),
+        "alone, padded": f"  {mirror_with_spaces}\n",
+        "on a line of its own": f"{down}\n{mirror_with_spaces}\n",
+        "file URL with %20": f"{down} {mirror_with_spaces.as_uri()}",
+        "file URL as written, on its own line": f"{down}\nfile://{mirror_with_spaces}",
+    }[form]
+
+    folder, output = fetch_quietly(TOY_SPEC, tmp_path / "data", mirror=mirror)
+
+    assert (folder / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+    assert f"from the mirror folder {mirror_with_spaces}" in output
+
+
+def test_a_path_with_spaces_among_sources_on_one_line_gets_a_way_out(mirror_with_spaces, server, data_dir):
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "none of the 4 sources", mirror=f"{mirror_with_spaces} {server.url}/missing.zip")
+    assert "a path with spaces works alone, on a line of its own, or as a file:// URL with %20 for each space" in message
 
 
 # --- Falling back from one source to the next ------------------------------------------------
@@ -120,7 +143,10 @@ def test_all_sources_down_names_every_source_and_how_to_use_a_local_mirror(serve
     assert f"(1) downloading {down}/toy.zip failed" in message
     assert "(2) mirror folder" in message and "does not exist" in message
     assert f"(3) could not download {server.url}/toy.zip after 2 attempt(s), the last one: HTTP 500" in message
-    assert message.endswith("check --mirror / MOVIELENS_MIRROR (sources separated by spaces: folders, archive files or URLs)")
+    assert message.endswith(
+        "check --mirror / MOVIELENS_MIRROR (folders, archive files, file:// or http(s):// URLs, separated by spaces or one per line; "
+        "a path with spaces works alone, on a line of its own, or as a file:// URL with %20 for each space)"
+    )
 
 
 def test_without_a_mirror_the_final_error_says_how_to_work_offline():
@@ -165,6 +191,32 @@ def test_a_download_slower_than_the_minimum_rate_stops_at_its_deadline(server, d
     assert time.monotonic() - started < 3
     assert server.requests == ["/toy.zip"], "a source past its deadline is not retried"
     assert "below the minimum of 1.0 kB/s" in message and "--minimum-rate" in message
+
+
+def test_a_download_at_three_fifths_of_the_minimum_rate_stops_once_its_grace_period_is_over(server, data_dir):
+    # 480 B/s against a minimum of 800 B/s: the 371-byte archive would take 0.8 s, within the former
+    # deadline of timeout + size / minimum rate (about 1 s), but its average is judged after 0.5 s.
+    server.trickle = (48, 0.1)
+    started = time.monotonic()
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "was too slow", mirror=server.url, timeout=0.5, minimum_rate=800)
+
+    assert time.monotonic() - started < 0.75, "stopped soon after the grace period, before the end of the download"
+    assert "bytes/s on average, below the minimum of 800 bytes/s" in message
+
+
+def test_a_download_at_twice_the_minimum_rate_is_not_stopped(server, tmp_path):
+    server.trickle = (40, 0.05)  # 800 B/s against a minimum of 400 B/s, judged from 0.25 s on
+    folder, _ = fetch_quietly(TOY_SPEC, tmp_path / "data", mirror=server.url, timeout=0.25, minimum_rate=400)
+    assert (folder / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
+
+
+def test_the_average_rate_is_judged_only_after_the_grace_period():
+    limits = DownloadLimits(timeout=30, minimum_rate=50_000)
+    assert limits.grace_seconds == RATE_GRACE_SECONDS == 5
+    assert not limits.too_slow(received=0, seconds=4.9), "the first seconds of a connection are slow anyway"
+    assert limits.too_slow(received=30_000 * 6, seconds=6), "30 kB/s on average is below 50 kB/s"
+    assert not limits.too_slow(received=50_000 * 6, seconds=6)
+    assert DownloadLimits(timeout=2, minimum_rate=1).grace_seconds == 2
 
 
 @pytest.fixture(scope="module")
