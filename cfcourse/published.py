@@ -46,17 +46,23 @@ PUBLISHED: dict[str, PublishedLesson] = {
         model="dot_product",
         parameters=dict(n_factors=50, l2=5e-5, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
         test_rmse={"ml-latest-small": 0.8772},
+        val_rmse={"ml-latest-small": 0.8693},
+        seed_spread={"ml-latest-small": 0.0050},
     ),
     "03_bias": PublishedLesson(
         model="bias",
         parameters=dict(n_factors=50, l2=1e-4, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
         test_rmse={"ml-latest-small": 0.8381},
+        val_rmse={"ml-latest-small": 0.8320},
+        seed_spread={"ml-latest-small": 0.0019},
     ),
     "04_neural_net": PublishedLesson(
         model="neural_net",
         parameters=dict(n_factors=50, l2=5e-4, dropout_embeddings=0.5, hidden_units=70, dropout_hidden=0.2,
                         learning_rate=3e-2, epochs=20, batch_size=2048, patience=2, seed=42),
         test_rmse={"ml-latest-small": 0.8520},
+        val_rmse={"ml-latest-small": 0.8465},
+        seed_spread={"ml-latest-small": 0.0026},
     ),
 }
 
