@@ -49,13 +49,14 @@ class QuietKernelManager(AsyncKernelManager):
             shutil.rmtree(self._socket_folder, ignore_errors=True)
 
 
-def execute_lesson(name: str, output: Path, parameters: dict) -> None:
-    """Execute ``notebooks/<name>.ipynb`` with ``parameters`` into ``output`` on the course's kernel.
+def execute_lesson(name: str, output: Path, parameters: dict, notebooks_dir: Path = NOTEBOOKS_DIR) -> None:
+    """Execute ``<notebooks_dir>/<name>.ipynb`` (the course's ``notebooks/`` unless told) with ``parameters``
+    into ``output`` on the course's kernel.
 
     Raises papermill's ``PapermillExecutionError`` if a cell fails; ``output`` then holds the error.
     """
     papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(Path(notebooks_dir) / f"{name}.ipynb"),
         str(output),
         parameters=parameters,
         kernel_name=KERNEL_NAME,

@@ -16,7 +16,7 @@ Under ``data/processed/<dataset>/``:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -68,6 +68,9 @@ class LessonData:
     movies: pd.DataFrame
     users: pd.DataFrame
     split_info: dict
+    #: The run's folders it was loaded for, so what a lesson records about this data (the exercises'
+    #: checks) lands in that run's metrics folder; ``None`` for data made in memory (tests).
+    paths: CoursePaths | None = field(default=None, repr=False, compare=False)
 
     def part(self, name: str) -> pd.DataFrame:
         """The rows of one split: ``"train"``, ``"val"`` or ``"test"``."""
@@ -109,4 +112,5 @@ def load_processed(paths: CoursePaths) -> LessonData:
         movies=pd.read_csv(files[1]),
         users=pd.read_csv(files[2]),
         split_info=json.loads(files[3].read_text()),
+        paths=paths,
     )

@@ -39,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
 from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
+from cfcourse.exercises import EXERCISES  # noqa: E402
+from cfcourse.exercises.record import read_record, summary_line  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
@@ -242,6 +244,8 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         print(f"{chosen} {'builds' if len(lessons) == 1 else 'build'} on earlier lessons not yet run on "
               f"{args.dataset}; they run first, with the course's own settings.", flush=True)
 
+    # The lessons' checks add to exercises.json; starting it afresh keeps only this run's verdicts.
+    paths.exercises_file.unlink(missing_ok=True)
     course_started = time.perf_counter()
     for name in LESSONS:
         if name in first:
@@ -270,7 +274,20 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     if paths.ranking_file.exists() and RANKING_LESSON in lessons:
         print()
         print(format_ranking_table(json.loads(paths.ranking_file.read_text())))
+    print()
+    print(exercises_line(paths, declared))
     return 0
+
+
+def exercises_line(paths, declared: dict[str, dict]) -> str:
+    """One line on the worked solutions the lessons checked: "Exercises: N solutions checked, all correct"."""
+    record = read_record(paths.exercises_file)
+    if paths.run is not None:
+        # A lesson without a `run` parameter (01) is the same for every run: it records in the course's own folder.
+        shared = read_record(paths.course_run().exercises_file)
+        record.update({lesson: entries for lesson, entries in shared.items() if "run" not in declared.get(lesson, {})})
+    expected = {exercise_id: lesson for exercise_id, lesson in EXERCISES.items() if lesson in LESSONS}
+    return summary_line(record, expected)
 
 
 if __name__ == "__main__":

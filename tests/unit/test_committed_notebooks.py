@@ -20,6 +20,12 @@ def cells_of(path):
     return json.loads(path.read_text())["cells"]
 
 
+def lesson_cells_of(path):
+    """The lesson's own cells, without the Exercises and Solutions after its Summary (tagged ``exercises``:
+    see scripts/maintainers/exercises/README.md)."""
+    return [cell for cell in cells_of(path) if "exercises" not in cell["metadata"].get("tags", [])]
+
+
 def code_cells(path):
     return [cell for cell in cells_of(path) if cell["cell_type"] == "code"]
 
@@ -61,7 +67,7 @@ def test_no_papermill_metadata(path):
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=lambda p: p.stem)
 def test_reads_as_a_lesson(path):
-    cells = cells_of(path)
+    cells = lesson_cells_of(path)
     assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# Lesson")
     assert "What you will learn" in "".join(cells[0]["source"])
     assert "## Summary" in "".join(cells[-1]["source"]) and "Things to try" in "".join(cells[-1]["source"])

@@ -1,0 +1,48 @@
+"""What an exercise is: an id, the lesson it belongs to, and a judge that says "correct" or why not.
+
+A judge is a function ``judge(answer, context)``. It returns when the answer is right and raises
+:class:`NotYet` with a hint when it is not. ``context`` holds what the lesson passed to
+:func:`cfcourse.exercises.check` (``data``, ``model``, ...), from which the judge computes the
+expected answer: nothing is stored but the rule, so an exercise holds on any dataset and any run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+CODING = "coding"
+QUESTION = "question"
+
+
+class NotYet(Exception):
+    """The answer is not right; the message is the hint shown after "not yet: "."""
+
+
+class Context(dict):
+    """What the lesson passed to ``check``, read as attributes: ``context.data``, ``context.model``."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            # A course bug, not the learner's: the cell as given passes everything its exercise needs.
+            raise NotYet(f"this check needs `{name}={name}` passed to it (the cell as given passes it)") from None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One checked exercise or questionnaire question of a lesson."""
+
+    id: str
+    lesson: str  # the notebook name, as in cfcourse.course.LESSONS
+    task: str  # one sentence: what is asked
+    judge: Callable[[object, Context], None] = field(repr=False)
+    kind: str = CODING
+    tolerance: str = ""  # how close a number must be, in words, for the lesson's prose
+
+    def __post_init__(self):
+        if not self.id.startswith(self.lesson[:2] + "."):
+            raise ValueError(f"exercise id {self.id!r} must start with its lesson's number, {self.lesson[:2]}.")
+        if self.kind not in (CODING, QUESTION):
+            raise ValueError(f"kind must be {CODING!r} or {QUESTION!r}, got {self.kind!r}")

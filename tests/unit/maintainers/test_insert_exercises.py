@@ -1,0 +1,105 @@
+"""The lessons' Exercises and Solutions cells: what each cells file holds, and how they are put in."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from cfcourse.course import NOTEBOOKS_DIR
+from cfcourse.exercises import exercises_of
+from course_testing import load_script
+
+insert_exercises = load_script("maintainers/insert_exercises")
+LESSONS = insert_exercises.lessons_with_cells()
+
+
+def cells_of(lesson):
+    return insert_exercises.parse_cells((insert_exercises.CELLS_DIR / f"{lesson}.md").read_text(), lesson)
+
+
+def checked_ids(cells, solution: bool) -> list[str]:
+    """The exercise ids the code cells check, as stubs (``...``) or as worked solutions."""
+    ids = []
+    for cell in cells:
+        hidden = cell.metadata.get("jupyter", {}).get("source_hidden", False)
+        if cell.cell_type == "code" and hidden == solution:
+            ids += re.findall(r'check\("([^"]+)"', cell.source)
+    return ids
+
+
+def test_every_lesson_from_01_has_a_cells_file():
+    assert LESSONS == ["01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings",
+                       "06_evaluate_recommendations"]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_each_exercise_has_one_stub_and_one_worked_solution(lesson):
+    cells = cells_of(lesson)
+    ids = [exercise.id for exercise in exercises_of(lesson)]
+    assert checked_ids(cells, solution=False) == ids
+    assert checked_ids(cells, solution=True) == ids
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_stubs_answer_with_ellipsis_and_solutions_say_so(lesson):
+    for cell in cells_of(lesson):
+        if cell.cell_type != "code" or "check(" not in cell.source:
+            continue
+        if cell.metadata.get("jupyter", {}).get("source_hidden"):
+            assert "solution=True" in cell.source and "nbval-ignore-output" in cell.metadata["tags"]
+        else:
+            assert re.search(r"^\w+ = \.\.\.", cell.source, re.MULTILINE) and "solution=True" not in cell.source
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_sections_and_a_questionnaire_of_at_least_five(lesson):
+    markdown = [cell.source for cell in cells_of(lesson) if cell.cell_type == "markdown"]
+    assert markdown[0].startswith("## Exercises") and any(m.startswith("## Solutions") for m in markdown)
+    questionnaire = "\n".join(markdown).split("### Questionnaire")[1].split("## Solutions")[0]
+    assert len(re.findall(r"^\d+\. ", questionnaire, re.MULTILINE)) >= 5
+    answers = "\n".join(markdown).split("**Questionnaire.**")[1]
+    assert len(re.findall(r"^\d+\. ", answers, re.MULTILINE)) >= 5
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_cell_is_tagged_with_a_stable_id(lesson):
+    cells = cells_of(lesson)
+    assert all(cell.metadata["tags"][0] == insert_exercises.TAG for cell in cells)
+    assert [cell.id for cell in cells] == [cell.id for cell in cells_of(lesson)]
+    assert len({cell.id for cell in cells}) == len(cells)
+
+
+def test_cells_go_after_the_summary_and_a_second_run_changes_nothing(tmp_path):
+    lesson = "02_dot_product"
+    shutil.copy(NOTEBOOKS_DIR / f"{lesson}.ipynb", tmp_path)
+    assert insert_exercises.main([lesson, "--notebooks", str(tmp_path)]) == 0
+    written = (tmp_path / f"{lesson}.ipynb").read_text()
+    assert insert_exercises.main([lesson, "--notebooks", str(tmp_path), "--check"]) == 0
+    assert insert_exercises.main([lesson, "--notebooks", str(tmp_path)]) == 0
+    assert (tmp_path / f"{lesson}.ipynb").read_text() == written
+    cells = nbformat.reads(written, as_version=4).cells
+    own = [c for c in cells if insert_exercises.TAG not in c.metadata.get("tags", [])]
+    assert cells[: len(own)] == own and "## Summary" in own[-1].source
+    assert cells[len(own)].source.startswith("## Exercises")
+    nbformat.validate(nbformat.reads(written, as_version=4))
+
+
+def test_check_reports_a_notebook_whose_cells_are_out_of_date(tmp_path):
+    shutil.copy(NOTEBOOKS_DIR / "03_bias.ipynb", tmp_path)
+    notebook = json.loads((tmp_path / "03_bias.ipynb").read_text())
+    if any(insert_exercises.TAG in c["metadata"].get("tags", []) for c in notebook["cells"]):
+        notebook["cells"] = notebook["cells"][:-1]  # one exercise cell short
+        (tmp_path / "03_bias.ipynb").write_text(json.dumps(notebook))
+    assert insert_exercises.main(["03_bias", "--notebooks", str(tmp_path), "--check"]) == 1
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_committed_notebook_with_exercise_cells_has_the_current_ones(lesson):
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{lesson}.ipynb", as_version=4)
+    if not any(insert_exercises.TAG in cell.metadata.get("tags", []) for cell in notebook.cells):
+        pytest.skip("the committed notebook has no exercise cells yet: insert_exercises.py puts them in")
+    assert insert_exercises.main([lesson, "--check"]) == 0
