@@ -17,10 +17,14 @@ LESSONS = [
     "04_neural_net",
     "05_inspect_embeddings",
     "06_evaluate_recommendations",
+    "07_train_for_the_list",
 ]
 
 #: The trained models in lesson order, as their metrics and model files name them.
 MODELS = ["dot_product", "bias", "neural_net"]
+
+#: The ranking models lesson 07 trains and judges on lesson 06's protocol (not saved as ``.keras`` files).
+LIST_MODELS = ["bpr", "two_tower", "ease"]
 
 #: The Jupyter kernel the lessons run on: ``make setup`` registers it inside ``.venv``, pointing at
 #: the course's own Python, and every notebook's metadata names it.

@@ -7,7 +7,8 @@ unless told otherwise) and nothing in it is committed to git::
       raw/<dataset>/          the verified files of the downloaded archive (its top folder)
       processed/<dataset>/    encoded ratings with their split, and the ID maps
       models/<dataset>/       the course's own run: trained models, one ``<model>.keras`` each
-      metrics/<dataset>/      the course's own run: one ``<model>.json`` per trained model, and lesson 06's ``ranking.json``
+      metrics/<dataset>/      the course's own run: one ``<model>.json`` per trained model, lesson 06's ``ranking.json``
+                              and lesson 07's ``ranking_07.json``
       metrics/summary.json    the tables ``make run-all`` printed, a set of rows per dataset and run
       experiments/<dataset>/<run>/models/, .../metrics/
                               a learner's run with other parameters, kept apart from the course's
@@ -88,6 +89,11 @@ class CoursePaths:
     def ranking_file(self) -> Path:
         """What lesson 06 writes: every model's top-10 lists judged by precision, recall, NDCG, coverage."""
         return self.metrics / "ranking.json"
+
+    @property
+    def list_ranking_file(self) -> Path:
+        """What lesson 07 writes: its ranking models judged on lesson 06's protocol, in ``ranking.json``'s format."""
+        return self.metrics / "ranking_07.json"
 
 
 def course_paths(dataset: str, data_dir: str | os.PathLike | None = None, run: str | None = None) -> CoursePaths:

@@ -67,6 +67,37 @@ class PublishedResultMismatch(AssertionError):
         return [f"PublishedResultMismatch: {self}"]
 
 
+#: Lesson 07's own settings as published: its ranking models' sizes and training, EASE's catalogue and the
+#: learner's ratings (the protocol is lesson 06's, above). Other values make an experiment, as for lesson 06.
+PUBLISHED_LIST_TRAINING = dict(embedding_size=64, max_epochs=8, list_learning_rate=5e-3, ease_min_ratings=10)
+
+
+class ClaimNotHeld(AssertionError):
+    """Strict mode only: a comparison a lesson's prose relies on did not hold on this run."""
+
+    def _render_traceback_(self):
+        return [f"ClaimNotHeld: {self}"]
+
+
+def check_claim(claim: str, holds: bool, evidence: str) -> None:
+    """Print whether a comparison the lesson's text makes holds on this run, with the numbers behind it.
+
+    A learner's run only gets a visible note when it does not hold (other data, other parameters);
+    in strict mode (``CFCOURSE_STRICT_CHECKS=1``) that raises :class:`ClaimNotHeld` instead.
+    """
+    if holds:
+        print(f"check: {claim}: holds ({evidence})")
+        return
+    if strict_checks():
+        raise ClaimNotHeld(f"{claim}: does not hold on this run ({evidence})")
+    print(f"note: {claim}: does NOT hold on this run ({evidence}); the text above describes the course's run")
+
+
+def changed_list_training(values: dict) -> dict[str, tuple[object, object]]:
+    """The values of lesson 07's settings that differ from the published ones, as ``name: (value, published)``."""
+    return _changed(values, PUBLISHED_LIST_TRAINING)
+
+
 def changed_parameters(lesson: str, values: dict) -> dict[str, tuple[object, object]]:
     """The parameters of ``values`` that differ from the published ones, as ``name: (value, published)``."""
     return _changed(values, PUBLISHED[lesson].parameters)

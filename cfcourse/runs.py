@@ -16,7 +16,8 @@ import re
 
 from cfcourse.parameters import check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
-from cfcourse.published import changed_parameters, changed_ranking_protocol, describe_changes
+from cfcourse.published import (changed_list_training, changed_parameters, changed_ranking_protocol,
+                                describe_changes)
 
 
 def experiment_name(changed: dict[str, tuple[object, object]]) -> str:
@@ -44,6 +45,14 @@ def ranking_run(dataset: str, data_dir, run, **protocol) -> CoursePaths:
     """
     check_parameters(dataset=dataset, data_dir=data_dir, run=run, **protocol)
     return _chosen_run(dataset, data_dir, run, changed_ranking_protocol(protocol), later_lessons=False)
+
+
+def list_training_run(dataset: str, data_dir, run, protocol: dict, settings: dict, **other) -> CoursePaths:
+    """Lesson 07's :func:`ranking_run`: lesson 06's ``protocol`` and lesson 07's own ``settings``, checked,
+    choose the run (``other`` values are only checked). Either changed makes an experiment."""
+    check_parameters(dataset=dataset, data_dir=data_dir, run=run, **protocol, **settings, **other)
+    changed = {**changed_ranking_protocol(protocol), **changed_list_training(settings)}
+    return _chosen_run(dataset, data_dir, run, changed, later_lessons=False)
 
 
 def _chosen_run(dataset: str, data_dir, run, changed: dict, later_lessons: bool) -> CoursePaths:
