@@ -64,7 +64,7 @@ def read_model_metrics(paths: CoursePaths) -> list[dict]:
 
     For a named run, a model it did not train comes from the course's own run (its record
     says ``"run": null``), so a comparison always has every model the course trained.
-    Lesson 06's ranking file, in the same folder, is not a model's metrics and is left out.
+    The ranking files of lessons 06 and 07, in the same folder, are not a model's metrics and are left out.
     """
     records = {p.stem: json.loads(p.read_text()) for p in _model_metrics_files(paths.course_run())}
     if paths.run is not None:
@@ -73,7 +73,7 @@ def read_model_metrics(paths: CoursePaths) -> list[dict]:
 
 
 def _model_metrics_files(paths: CoursePaths) -> list[Path]:
-    return sorted(p for p in paths.metrics.glob("*.json") if p != paths.ranking_file)
+    return sorted(p for p in paths.metrics.glob("*.json") if p not in (paths.ranking_file, paths.list_ranking_file))
 
 
 def _write_json_atomically(target: Path, payload) -> None:
