@@ -17,6 +17,7 @@ LESSONS = [
     "04_neural_net",
     "05_inspect_embeddings",
     "06_evaluate_recommendations",
+    "07_train_for_the_list",
 ]
 
 #: Each lesson's parameters, as its ``parameters`` cell names them (a test keeps the two equal).
@@ -31,14 +32,19 @@ LESSON_PARAMETERS = {
                       "dropout_hidden", "learning_rate", "epochs", "batch_size", "patience", "seed"),
     "05_inspect_embeddings": ("dataset", "data_dir", "run", "min_ratings", "query_movie", "user_id", "n_top"),
     "06_evaluate_recommendations": ("dataset", "data_dir", "run", "k", "threshold", "seed", "max_users"),
+    "07_train_for_the_list": ("dataset", "data_dir", "run", "k", "threshold", "seed", "max_users", "embedding_size",
+                              "max_epochs", "list_learning_rate", "ease_min_ratings", "my_ratings"),
 }
 
 #: Lessons whose cells marked ``#@save`` are the source of a package module (d2l's single-source way):
 #: the module is a header, then those cells' code in order, word for word (tests/unit/test_saved_code.py).
-SAVED_CODE = {"02_dot_product": "cfcourse/training.py"}
+SAVED_CODE = {"02_dot_product": "cfcourse/training.py", "07_train_for_the_list": "cfcourse/implicit.py"}
 
 #: The trained models in lesson order, as their metrics and model files name them.
 MODELS = ["dot_product", "bias", "neural_net"]
+
+#: The ranking models lesson 07 trains and judges on lesson 06's protocol (not saved as ``.keras`` files).
+LIST_MODELS = ["bpr", "two_tower", "ease"]
 
 #: The Jupyter kernel the lessons run on: ``make setup`` registers it inside ``.venv``, pointing at
 #: the course's own Python, and every notebook's metadata names it.

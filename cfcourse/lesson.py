@@ -28,7 +28,8 @@ from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
 from cfcourse.prerequisites import require_files
 from cfcourse.processed import LessonData, load_processed
-from cfcourse.published import PUBLISHED, changed_parameters, changed_ranking_protocol, check_published_rmse
+from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters, changed_ranking_protocol,
+                                check_published_rmse)
 from cfcourse.runs import chosen_run
 from cfcourse.training_plan import TrainingPlan, plan_training
 
@@ -125,6 +126,9 @@ def choose_run(lesson: str, parameters: dict) -> CoursePaths:
         return chosen_run(dataset, data_dir, run, changed_parameters(lesson, parameters), later_lessons=True)
     if lesson == "06_evaluate_recommendations":
         return chosen_run(dataset, data_dir, run, changed_ranking_protocol(parameters), later_lessons=False)
+    if lesson == "07_train_for_the_list":
+        changed = {**changed_ranking_protocol(parameters), **changed_list_training(parameters)}
+        return chosen_run(dataset, data_dir, run, changed, later_lessons=False)
     return course_paths(dataset, data_dir, run)
 
 

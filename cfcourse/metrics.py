@@ -63,8 +63,8 @@ def read_model_metrics(paths: CoursePaths) -> list[dict]:
 
     For a named run, a model it did not train comes from the course's own run (its record
     says ``"run": null``), so a comparison always has every model the course trained.
-    Lesson 06's ranking file and the exercises' record, in the same folder, are not a model's metrics
-    and are left out.
+    Lesson 06's and 07's ranking files and the exercises' record, in the same folder, are not a model's
+    metrics and are left out.
     """
     records = {p.stem: json.loads(p.read_text()) for p in _model_metrics_files(paths.course_run())}
     if paths.run is not None:
@@ -73,7 +73,8 @@ def read_model_metrics(paths: CoursePaths) -> list[dict]:
 
 
 def _model_metrics_files(paths: CoursePaths) -> list[Path]:
-    return sorted(p for p in paths.metrics.glob("*.json") if p not in (paths.ranking_file, paths.exercises_file))
+    not_models = (paths.ranking_file, paths.list_ranking_file, paths.exercises_file)
+    return sorted(p for p in paths.metrics.glob("*.json") if p not in not_models)
 
 
 def _write_json_atomically(target: Path, payload) -> None:

@@ -52,6 +52,14 @@ RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 RUN: Rule = ("None (the course's own run) or a name of letters, digits, '.', '_' and '-'",
              lambda v: v is None or (isinstance(v, str) and RUN_NAME.fullmatch(v) is not None))
 
+def _is_ratings(value) -> bool:
+    return (isinstance(value, dict) and len(value) > 0
+            and all(isinstance(title, str) and title.strip() and _is_real_number(rating) and 0.5 <= rating <= 5
+                    for title, rating in value.items()))
+
+
+RATINGS: Rule = ("a non-empty dict of movie title: rating from 0.5 to 5", _is_ratings)
+
 #: One rule per parameter name, whichever lesson declares it.
 RULES: dict[str, Rule] = {
     "data_dir": FOLDER,
@@ -78,6 +86,11 @@ RULES: dict[str, Rule] = {
     "k": WHOLE_ABOVE_ZERO,
     "threshold": NUMBER_ABOVE_ZERO,
     "max_users": WHOLE_ABOVE_ZERO,
+    "embedding_size": WHOLE_ABOVE_ZERO,
+    "max_epochs": WHOLE_ABOVE_ZERO,
+    "list_learning_rate": NUMBER_ABOVE_ZERO,
+    "ease_min_ratings": WHOLE_ABOVE_ZERO,
+    "my_ratings": RATINGS,
 }
 
 

@@ -8,7 +8,8 @@ unless told otherwise) and nothing in it is committed to git::
       processed/<dataset>/    encoded ratings with their split, and the ID maps
       models/<dataset>/       the course's own run: trained models, one ``<model>.keras`` each
       metrics/<dataset>/      the course's own run: one ``<model>.json`` per trained model, lesson 06's ``ranking.json``
-                              and ``exercises.json``, what the lessons' exercise checks said
+                              lesson 07's ``ranking_07.json``, and ``exercises.json``, what the lessons'
+                              exercise checks said
       metrics/summary.json    the tables ``make run-all`` printed, a set of rows per dataset and run
       experiments/<dataset>/<run>/models/, .../metrics/
                               a learner's run with other parameters, kept apart from the course's
@@ -94,6 +95,11 @@ class CoursePaths:
     def exercises_file(self) -> Path:
         """What the lessons' exercise checks said, per lesson and exercise (see :mod:`cfcourse.exercises`)."""
         return self.metrics / "exercises.json"
+
+    @property
+    def list_ranking_file(self) -> Path:
+        """What lesson 07 writes: its ranking models judged on lesson 06's protocol, in ``ranking.json``'s format."""
+        return self.metrics / "ranking_07.json"
 
 
 def course_paths(dataset: str, data_dir: str | os.PathLike | None = None, run: str | None = None) -> CoursePaths:

@@ -85,6 +85,16 @@ class PublishedResultMismatch(AssertionError):
         return [f"PublishedResultMismatch: {self}"]
 
 
+#: Lesson 07's own settings as published: its ranking models' sizes and training, EASE's catalogue and the
+#: learner's ratings (the protocol is lesson 06's, above). Other values make an experiment, as for lesson 06.
+PUBLISHED_LIST_TRAINING = dict(embedding_size=64, max_epochs=8, list_learning_rate=5e-3, ease_min_ratings=10)
+
+
+def changed_list_training(values: dict) -> dict[str, tuple[object, object]]:
+    """The values of lesson 07's settings that differ from the published ones, as ``name: (value, published)``."""
+    return _changed(values, PUBLISHED_LIST_TRAINING)
+
+
 def changed_parameters(lesson: str, values: dict) -> dict[str, tuple[object, object]]:
     """The parameters of ``values`` that differ from the published ones, as ``name: (value, published)``."""
     return _changed(values, PUBLISHED[lesson].parameters)
@@ -159,7 +169,7 @@ def _validation_verdict(lesson: str, dataset: str, val_rmse: float, test_rmse: f
             f"{course:.4f} ({difference:+.4f}): {judgement}. Test RMSE {test_rmse:.4f}: keep it for the end.")
 
 
-def check_claim(holds: bool, claim: str, evidence: str) -> None:
+def check_claim(claim: str, holds: bool, evidence: str) -> None:
     """Print whether this run bears out ``claim``, a sentence of the lesson that compares results.
 
     ``evidence`` gives the numbers. A learner's run (another dataset, an experiment) where it does

@@ -1,5 +1,5 @@
 """Run every lesson headless with papermill, in order, and print the table of trained models
-and lesson 06's table of their top-10 lists.
+and the table of top-10 lists: lesson 06's models, then lesson 07's ranking models.
 
     python scripts/run_course.py --dataset ml-latest-small        # what `make run-all` does
     python scripts/run_course.py --dataset synthetic -p epochs=2  # any lesson parameter, where a lesson has it
@@ -45,12 +45,14 @@ from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
-from cfcourse.published import PUBLISHED, changed_parameters, changed_ranking_protocol  # noqa: E402
+from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
+                                changed_ranking_protocol)
 from cfcourse.runs import experiment_name  # noqa: E402
 
 COMMITTED_DATASET = "ml-latest-small"
 #: The lesson that judges top-10 lists; its protocol (k, threshold, seed) can make a run of its own.
 RANKING_LESSON = "06_evaluate_recommendations"
+LIST_LESSON = "07_train_for_the_list"
 
 
 class RunError(Exception):
@@ -97,6 +99,8 @@ def run_name(requested: dict, lessons: list[str] = LESSONS) -> str | None:
             changed.update(changed_parameters(lesson, requested))
     if RANKING_LESSON in lessons:
         changed.update(changed_ranking_protocol(requested))
+    if LIST_LESSON in lessons:
+        changed.update(changed_list_training(requested))
     return experiment_name(changed) if changed else None
 
 
@@ -188,6 +192,15 @@ def format_ranking_table(ranking: dict) -> str:
     return "\n".join([title, header, "-" * len(header), *rows])
 
 
+def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
+    """Lesson 06's ``ranking`` with lesson 07's models added below its own, where lesson 07 ran on the same
+    protocol and users (its ``ranking_07.json``); ``ranking`` itself is left as it was."""
+    protocol = ("dataset", "k", "threshold", "users_evaluated", "users_qualifying", "max_users")
+    if list_ranking is None or any(list_ranking[key] != ranking[key] for key in protocol):
+        return ranking
+    return {**ranking, "models": {**ranking["models"], **list_ranking["models"]}}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default=COMMITTED_DATASET)
@@ -272,8 +285,9 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     if records:
         print(format_table(records))
     if paths.ranking_file.exists() and RANKING_LESSON in lessons:
+        list_ranking = json.loads(paths.list_ranking_file.read_text()) if paths.list_ranking_file.exists() else None
         print()
-        print(format_ranking_table(json.loads(paths.ranking_file.read_text())))
+        print(format_ranking_table(with_list_models(json.loads(paths.ranking_file.read_text()), list_ranking)))
     print()
     print(exercises_line(paths, declared))
     return 0

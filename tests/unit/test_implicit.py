@@ -1,0 +1,108 @@
+"""Lesson 07's saved code (cfcourse.implicit): the negative sampler, the losses, EASE and the fold-in."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse
+
+from cfcourse.backend import import_keras
+
+keras = import_keras()
+from cfcourse import implicit  # noqa: E402  (after the quiet Keras import)
+
+
+@pytest.fixture
+def small_ratings():
+    """Four users of six movies: who rated what."""
+    users = np.array([0, 0, 0, 1, 1, 2, 3, 3, 3, 3, 3])
+    movies = np.array([0, 1, 2, 0, 5, 3, 0, 1, 2, 3, 4])
+    return users, movies
+
+
+def test_rated_keys_are_sorted_and_unique(small_ratings):
+    users, movies = small_ratings
+    keys = implicit.rated_keys(np.r_[users, users[:2]], np.r_[movies, movies[:2]], 6)
+    assert keys.tolist() == sorted(set((users * 6 + movies).tolist()))
+
+
+@pytest.mark.parametrize("weights", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
+def test_no_negative_is_a_movie_its_user_rated(small_ratings, weights):
+    users, movies = small_ratings
+    rated = implicit.rated_keys(users, movies, 6)
+    asked = np.repeat(np.arange(4), 500).reshape(-1, 10)
+    negatives = implicit.sample_negatives(asked, rated, 6, np.random.default_rng(0), weights)
+    assert negatives.shape == asked.shape
+    assert not np.isin(asked * 6 + negatives, rated).any()
+    assert set(negatives[asked == 3].tolist()) == {5}, "user 3 rated every movie but movie 5"
+
+
+@pytest.mark.parametrize("weights", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
+def test_negatives_follow_the_distribution_asked_for_over_the_unrated_movies(small_ratings, weights):
+    users, movies = small_ratings
+    rated = implicit.rated_keys(users, movies, 6)
+    draws = 60_000
+    negatives = implicit.sample_negatives(np.ones(draws, dtype=int), rated, 6, np.random.default_rng(1), weights)
+    unrated = np.array([1, 2, 3, 4])  # user 1 rated movies 0 and 5
+    expected = np.ones(4) if weights is None else weights[unrated]
+    expected = expected / expected.sum()
+    observed = np.bincount(negatives, minlength=6)[unrated] / draws
+    assert np.bincount(negatives, minlength=6)[[0, 5]].sum() == 0
+    # Four standard errors of a share: fails by chance about once in 15,000 runs, and never with this seed.
+    assert np.allclose(observed, expected, atol=4 * np.sqrt(expected * (1 - expected) / draws))
+
+
+def test_sampler_is_reproducible_from_its_generator(small_ratings):
+    users, movies = small_ratings
+    rated = implicit.rated_keys(users, movies, 6)
+    first = implicit.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
+    second = implicit.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
+    assert (first == second).all()
+
+
+def test_bpr_loss_is_minus_log_sigmoid_of_the_difference():
+    differences = np.array([[-30.0, -2.0, -0.5], [0.0, 1.5, 40.0]], dtype="float32")
+    expected = -np.log(1.0 / (1.0 + np.exp(-differences.astype(np.float64))))
+    got = keras.ops.convert_to_numpy(implicit.bpr_loss(None, differences))
+    assert np.allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_logq_logits_and_in_batch_softmax_loss_match_numpy():
+    rng = np.random.default_rng(3)
+    users, movies = rng.normal(size=(5, 4)).astype("float32"), rng.normal(size=(5, 4)).astype("float32")
+    log_q = np.log(rng.dirichlet(np.ones(5))).astype("float32")
+    logits = keras.ops.convert_to_numpy(implicit.logq_corrected_logits(users, movies, log_q))
+    expected = users.astype(np.float64) @ movies.T.astype(np.float64) - log_q[None, :]
+    assert np.allclose(logits, expected, atol=1e-5)
+    loss = keras.ops.convert_to_numpy(implicit.in_batch_softmax_loss(None, expected.astype("float32")))
+    log_softmax = expected - np.log(np.exp(expected).sum(axis=1, keepdims=True))
+    assert np.allclose(loss, -np.diag(log_softmax), atol=1e-5)
+
+
+def direct_ease(interactions, l2):
+    """EASE solved column by column: each movie regressed on the others (ridge), diagonal 0."""
+    n_movies = interactions.shape[1]
+    weights = np.zeros((n_movies, n_movies))
+    for movie in range(n_movies):
+        others = [m for m in range(n_movies) if m != movie]
+        x = interactions[:, others]
+        weights[others, movie] = np.linalg.solve(x.T @ x + l2 * np.eye(len(others)), x.T @ interactions[:, movie])
+    return weights
+
+
+def test_ease_matches_a_direct_solve_on_a_tiny_matrix():
+    interactions = (np.random.default_rng(5).random((12, 6)) < 0.45).astype(np.float64)
+    got = implicit.ease_weights(interactions, 2.0)
+    assert got.dtype == np.float32
+    assert np.allclose(got, direct_ease(interactions, 2.0), atol=1e-5)
+    assert np.allclose(implicit.ease_weights(scipy.sparse.csr_matrix(interactions), 2.0), got)
+
+
+def test_fold_in_matches_a_refit_of_the_user_vector_against_the_frozen_movies():
+    movie_vectors = np.random.default_rng(9).normal(size=(8, 3))
+    rated, l2 = np.array([1, 4, 6]), 0.7
+    target = np.isin(np.arange(8), rated).astype(float)
+    # The refit: least squares on the movies stacked with sqrt(l2) I (the ridge penalty as extra rows).
+    stacked = np.vstack([movie_vectors, np.sqrt(l2) * np.eye(3)])
+    refit, *_ = np.linalg.lstsq(stacked, np.r_[target, np.zeros(3)], rcond=None)
+    assert np.allclose(implicit.fold_in(movie_vectors, rated, l2), refit)

@@ -1,0 +1,80 @@
+"""Lesson 07's plumbing: its parameters, its run, its claims' checks, and its rows in run_course.py's table."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfcourse.parameters import ParameterError, check_parameters
+from cfcourse.published import PUBLISHED_LIST_TRAINING, STRICT_VARIABLE, ClaimNotBorneOut, check_claim
+from cfcourse import lesson
+from course_testing import load_script
+
+run_course = load_script("run_course")
+PROTOCOL = dict(k=10, threshold=4.0, seed=42, max_users=2000)
+LIST_LESSON = "07_train_for_the_list"
+
+
+def list_parameters(tmp_path, **settings) -> dict:
+    return {"dataset": "synthetic", "data_dir": str(tmp_path), "run": None, **PROTOCOL, **PUBLISHED_LIST_TRAINING,
+            "my_ratings": {"Toy Story (1995)": 5}, **settings}
+
+
+@pytest.mark.parametrize("value", [{"Toy Story (1995)": 5}, {"A": 0.5, "B": 4}])
+def test_my_ratings_takes_titles_with_ratings(value):
+    check_parameters(my_ratings=value)
+
+
+@pytest.mark.parametrize("value", [{}, {"Toy Story (1995)": 6}, {"": 3}, ["Toy Story (1995)"], {"A": True}])
+def test_my_ratings_refuses_anything_else(value):
+    with pytest.raises(ParameterError, match="parameter 'my_ratings' must be a non-empty dict"):
+        check_parameters(my_ratings=value)
+
+
+def test_the_published_settings_are_the_course_run_and_others_an_experiment(tmp_path, capsys):
+    assert lesson.choose_run(LIST_LESSON, list_parameters(tmp_path)).run is None
+    paths = lesson.choose_run(LIST_LESSON, list_parameters(tmp_path, embedding_size=8))
+    assert paths.run == "embedding_size-8"
+    assert paths.list_ranking_file == tmp_path / "experiments" / "synthetic" / "embedding_size-8" / "metrics" / "ranking_07.json"
+    assert "embedding_size=8 (course: 64)" in capsys.readouterr().out
+    assert run_course.run_name({"max_epochs": 3}, [LIST_LESSON]) == "max_epochs-3"
+
+
+def test_a_wrong_setting_stops_with_its_rule(tmp_path):
+    with pytest.raises(ParameterError, match="parameter 'ease_min_ratings' must be a whole number > 0"):
+        lesson.start(LIST_LESSON, list_parameters(tmp_path, ease_min_ratings=0))
+
+
+def test_a_claim_that_holds_says_so(capsys, monkeypatch):
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+    check_claim("a beats b", True, "0.2 against 0.1")
+    assert capsys.readouterr().out == "As the text says, a beats b (0.2 against 0.1).\n"
+
+
+def test_a_claim_that_does_not_hold_is_a_note_and_in_strict_mode_an_error(capsys, monkeypatch):
+    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+    check_claim("a beats b", False, "0.1 against 0.2")
+    assert capsys.readouterr().out.startswith("Note: the text says a beats b, but not in this run (0.1 against 0.2)")
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+    with pytest.raises(ClaimNotBorneOut, match="the lesson says a beats b, but this run gives"):
+        check_claim("a beats b", False, "0.1 against 0.2")
+
+
+def ranking(models, **changes):
+    return {"dataset": "ml-100k", "k": 10, "threshold": 4.0, "users_evaluated": 854, "users_qualifying": 854,
+            "max_users": 2000, "models": models, **changes}
+
+
+def test_lesson_07_rows_follow_lesson_06_rows_on_the_same_protocol():
+    row = {"precision": 0.1, "recall": 0.2, "ndcg": 0.3, "coverage": 0.05, "mean_popularity": 120.0}
+    lesson_06 = ranking({"random": row, "most_popular": row})
+    merged = run_course.with_list_models(lesson_06, ranking({"bpr": row, "ease": row}, fitted_on="train"))
+    assert list(merged["models"]) == ["random", "most_popular", "bpr", "ease"]
+    assert list(lesson_06["models"]) == ["random", "most_popular"], "lesson 06's results are left as they were"
+    lines = run_course.format_ranking_table(merged).splitlines()
+    assert [line.split()[0] for line in lines[3:]] == ["random", "most_popular", "bpr", "ease"]
+
+
+def test_lesson_07_rows_on_another_protocol_or_none_are_left_out():
+    lesson_06 = ranking({})
+    assert run_course.with_list_models(lesson_06, None) is lesson_06
+    assert run_course.with_list_models(lesson_06, ranking({"bpr": {}}, k=5)) is lesson_06
