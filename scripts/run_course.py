@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
 from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.exercises import EXERCISES  # noqa: E402
-from cfcourse.exercises.record import read_record, summary_line  # noqa: E402
+from cfcourse.exercises.record import forget_lessons, read_record, summary_line  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
@@ -257,8 +257,9 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         print(f"{chosen} {'builds' if len(lessons) == 1 else 'build'} on earlier lessons not yet run on "
               f"{args.dataset}; they run first, with the course's own settings.", flush=True)
 
-    # The lessons' checks add to exercises.json; starting it afresh keeps only this run's verdicts.
-    paths.exercises_file.unlink(missing_ok=True)
+    # The lessons' checks add to exercises.json; the lessons about to run start afresh there.
+    ran = [name for name in LESSONS if name in first or name in lessons]
+    forget_lessons(paths.exercises_file, ran)
     course_started = time.perf_counter()
     for name in LESSONS:
         if name in first:
@@ -279,28 +280,28 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     if records:
         write_summary(records, summary_file(args.data_dir))
     on_what = args.dataset if run is None else f"{args.dataset}, run {run!r}"
-    ran = len(first) + len(lessons)
-    print(f"\n{'All ' if ran == len(LESSONS) else ''}{ran} {'lesson' if ran == 1 else 'lessons'} ran in "
+    count = len(ran)
+    print(f"\n{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
           f"{total:.1f} s on {on_what}.\n")
     if records:
         print(format_table(records))
-    if paths.ranking_file.exists() and RANKING_LESSON in lessons:
+    if paths.ranking_file.exists() and {RANKING_LESSON, LIST_LESSON} & set(ran):
         list_ranking = json.loads(paths.list_ranking_file.read_text()) if paths.list_ranking_file.exists() else None
         print()
         print(format_ranking_table(with_list_models(json.loads(paths.ranking_file.read_text()), list_ranking)))
     print()
-    print(exercises_line(paths, declared))
+    print(exercises_line(paths, declared, ran))
     return 0
 
 
-def exercises_line(paths, declared: dict[str, dict]) -> str:
-    """One line on the worked solutions the lessons checked: "Exercises: N solutions checked, all correct"."""
+def exercises_line(paths, declared: dict[str, dict], ran: list[str] = LESSONS) -> str:
+    """One line on the worked solutions the lessons that ``ran`` checked: "Exercises: N solutions checked, all correct"."""
     record = read_record(paths.exercises_file)
     if paths.run is not None:
         # A lesson without a `run` parameter (01) is the same for every run: it records in the course's own folder.
         shared = read_record(paths.course_run().exercises_file)
         record.update({lesson: entries for lesson, entries in shared.items() if "run" not in declared.get(lesson, {})})
-    expected = {exercise_id: lesson for exercise_id, lesson in EXERCISES.items() if lesson in LESSONS}
+    expected = {exercise_id: lesson for exercise_id, lesson in EXERCISES.items() if lesson in ran}
     return summary_line(record, expected)
 
 

@@ -26,10 +26,22 @@ def record_check(file: Path, lesson: str, exercise_id: str, role: str, status: s
     record.setdefault(lesson, {}).setdefault(exercise_id, {})[role] = status
     record = {lesson_name: {id_: roles for id_, roles in entries.items() if id_ in known_ids}
               for lesson_name, entries in record.items()}
+    _write(file, record)
+
+
+def _write(file: Path, record: dict) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
     temporary = file.with_suffix(".json.tmp")  # write then rename: a reader never sees half a file
     temporary.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     os.replace(temporary, file)
+
+
+def forget_lessons(file: Path, lessons) -> None:
+    """Drop the verdicts of ``lessons`` (about to run again), keeping the other lessons' entries."""
+    record = read_record(file)
+    if not set(lessons) & set(record):
+        return
+    _write(file, {lesson: entries for lesson, entries in record.items() if lesson not in set(lessons)})
 
 
 def read_record(file: Path) -> dict:
