@@ -9,3 +9,4 @@ package has two halves:
   small modules they stand on (paths, runs, parameters, published results, the backend);
 - :mod:`cfcourse.data`, the data supply: download and verification, editions, readers, encoding,
   the split and generated data. It never imports from the half above.
+"""
