@@ -135,12 +135,12 @@ def import_keras():
     already imported in this process on another backend (Keras picks it once, at import).
     """
     backend = chosen_backend()
+    require_backend(backend)
     os.environ["KERAS_BACKEND"] = backend  # Keras reads it at import; it would otherwise read ~/.keras
     loaded = sys.modules.get("keras")
     if loaded is not None and loaded.backend.backend() != backend:
         raise BackendError(f"Keras is already running on {loaded.backend.backend()} in this process, "
                            f"not {backend}: restart the kernel")
-    require_backend(backend)
     if backend == "tensorflow":
         quiet_tensorflow_import()
     import keras
