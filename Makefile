@@ -68,9 +68,11 @@ test-nbval: setup ## nbval tier: re-run the committed lessons on ml-latest-small
 	CFCOURSE_STRICT_CHECKS=1 KERAS_BACKEND=tensorflow $(PY) -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 	$(PY) -m pytest tests/nbval
 
+# The kernels JupyterLab starts inherit its environment, so they run Keras on BACKEND.
+lab: export KERAS_BACKEND := $(BACKEND)
 lab: setup ## Open the lessons in JupyterLab (prints the URL to open); their kernels run Keras on BACKEND
 	@echo "JupyterLab starts below; open the http://127.0.0.1:8888/lab?token=... URL it prints (with its own port and token)."
-	KERAS_BACKEND=$(BACKEND) $(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
+	$(VENV)/bin/jupyter lab --notebook-dir notebooks --no-browser --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
 lock: setup ## Re-resolve requirements.lock, requirements-benchmark.lock and requirements-jax.lock for Python 3.10-3.13 on Linux, macOS and Windows
 	$(PY) scripts/setup_course.py --lock
