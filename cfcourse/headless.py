@@ -11,6 +11,9 @@ would otherwise reach the terminal as alarming log lines, with nothing wrong:
   still busy. A lesson that finished is idle, and ipykernel logs the interrupt that
   lands while it handles its last message as "ERROR | KeyboardInterrupt caught in
   kernel". Here a kernel is shut down with a shutdown request alone.
+
+The kernel inherits this process's environment; ``backend`` sets its ``KERAS_BACKEND`` (see
+:mod:`cfcourse.backend`), which is how ``run_course.py --backend jax`` runs a lesson on JAX.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import papermill
@@ -49,12 +53,34 @@ class QuietKernelManager(AsyncKernelManager):
             shutil.rmtree(self._socket_folder, ignore_errors=True)
 
 
-def execute_lesson(name: str, output: Path, parameters: dict, notebooks_dir: Path = NOTEBOOKS_DIR) -> None:
+@contextmanager
+def kernel_backend(backend: str | None):
+    """``KERAS_BACKEND=backend`` for the kernels started inside (``None``: as this process has it)."""
+    saved = os.environ.get("KERAS_BACKEND")
+    if backend is not None:
+        os.environ["KERAS_BACKEND"] = backend
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("KERAS_BACKEND", None)
+        else:
+            os.environ["KERAS_BACKEND"] = saved
+
+
+def execute_lesson(name: str, output: Path, parameters: dict, backend: str | None = None,
+                   notebooks_dir: Path = NOTEBOOKS_DIR) -> None:
     """Execute ``<notebooks_dir>/<name>.ipynb`` (the course's ``notebooks/`` unless told) with ``parameters``
-    into ``output`` on the course's kernel.
+    into ``output`` on the course's kernel, with Keras on ``backend`` (default: ``KERAS_BACKEND`` as set
+    here, else the course's, TensorFlow).
 
     Raises papermill's ``PapermillExecutionError`` if a cell fails; ``output`` then holds the error.
     """
+    with kernel_backend(backend):
+        _execute(name, output, parameters, notebooks_dir)
+
+
+def _execute(name: str, output: Path, parameters: dict, notebooks_dir: Path) -> None:
     papermill.execute_notebook(
         str(Path(notebooks_dir) / f"{name}.ipynb"),
         str(output),

@@ -90,14 +90,14 @@ def start(lesson: str, namespace: dict) -> LessonRun:
                       dataset=paths.dataset)
         return run
     _require_models(run)
-    from cfcourse.backend import describe_backend, set_seeds  # the backend's import takes seconds: only now
+    from cfcourse.backend import backend_name, set_seeds  # the backend's import takes seconds: only now
 
     run.data = load_processed(paths)
     if "seed" in parameters:
         set_seeds(parameters["seed"])
     data = run.data
     print(f"{data.n_users:,} users, {data.n_movies:,} movies; {len(data.train):,} train / "
-          f"{len(data.val):,} validation / {len(data.test):,} test ratings; {describe_backend()}")
+          f"{len(data.val):,} validation / {len(data.test):,} test ratings; Keras on {backend_name()}")
     if lesson in PUBLISHED:
         run.plan = plan_training(len(data.train), learning_rate=parameters["learning_rate"],
                                  batch_size=parameters["batch_size"], epochs=parameters["epochs"],

@@ -14,7 +14,9 @@ import numpy as np
 
 from cfcourse.paths import CoursePaths
 
-SUMMARY_KEYS = ("model", "dataset", "run", "test_rmse", "val_rmse", "epochs", "train_seconds", "seconds_per_epoch")
+#: ``backend`` is the Keras backend the run trained on (``run_course.py`` adds it; ``None`` in older rows).
+SUMMARY_KEYS = ("model", "dataset", "run", "test_rmse", "val_rmse", "epochs", "train_seconds", "seconds_per_epoch",
+                "backend")
 
 
 def rmse(actual, predicted) -> float:

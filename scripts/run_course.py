@@ -6,6 +6,7 @@ and the table of top-10 lists: lesson 06's models, then lesson 07's ranking mode
     python scripts/run_course.py -p n_factors=10 -p run=small     # an experiment, kept apart as run 'small'
     python scripts/run_course.py --lesson 02_dot_product -p n_factors=10   # one lesson (also: --lesson 02, 02..04)
     python scripts/run_course.py --accept-new-edition             # lesson 00 takes another edition, knowingly
+    python scripts/run_course.py --backend jax                    # Keras on JAX (`make run-all BACKEND=jax`)
     python scripts/run_course.py --in-place                       # maintainers: refresh the committed notebooks
 
 Every ``-p`` value is checked against its rule before any lesson runs. With the lessons' own
@@ -19,6 +20,11 @@ the course's own settings, so ``--lesson`` works on a fresh clone too.
 The committed notebooks are only written with ``--in-place``, which always uses ml-latest-small
 and the lessons' own parameter values, then strips papermill's timing metadata.
 The run stops at the first failing lesson and names the notebook and cell.
+
+``--backend`` (default: ``KERAS_BACKEND``, else TensorFlow) sets the lessons' Keras backend; a
+backend that is not installed stops the run before any lesson, in one line. The course's own run
+on JAX replaces the one on TensorFlow (same dataset, same parameters; the summary names the
+backend); ``--in-place`` always runs on TensorFlow, as the committed outputs are TensorFlow's.
 """
 
 from __future__ import annotations
@@ -37,11 +43,12 @@ from jupyter_client.kernelspec import NoSuchKernel
 # Lets the script find the package in a checkout that was never pip-installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cfcourse.backend import DEFAULT_BACKEND, BackendError, chosen_backend, require_backend  # noqa: E402
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
 from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.exercises import EXERCISES  # noqa: E402
 from cfcourse.exercises.record import forget_lessons, read_record, summary_line  # noqa: E402
-from cfcourse.headless import execute_lesson  # noqa: E402
+from cfcourse.headless import execute_lesson, kernel_backend  # noqa: E402
 from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
@@ -160,11 +167,11 @@ def strip_papermill_metadata(notebook_path: Path) -> None:
     nbformat.write(notebook, notebook_path)
 
 
-def run_lesson(name: str, output: Path, parameters: dict, declared: dict) -> float:
-    """Execute one lesson into ``output`` with the parameters it declares; return its seconds."""
+def run_lesson(name: str, output: Path, parameters: dict, declared: dict, backend: str | None = None) -> float:
+    """Execute one lesson into ``output`` with the parameters it declares, on ``backend``; return its seconds."""
     started = time.perf_counter()
     try:
-        execute_lesson(name, output, {key: value for key, value in parameters.items() if key in declared})
+        execute_lesson(name, output, {key: value for key, value in parameters.items() if key in declared}, backend)
     except papermill.PapermillExecutionError as error:
         raise RunError(f"{name}.ipynb failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
                        f"the executed copy with the traceback is {shown_path(output)}") from None
@@ -214,14 +221,19 @@ def main(argv=None) -> int:
                         help="run only this lesson (02_dot_product, or 02; a range 02..04; repeatable); "
                              "earlier lessons whose files it reads run first if they are missing")
     parser.add_argument("--in-place", action="store_true", help="re-execute the committed notebooks themselves")
+    parser.add_argument("--backend", help="Keras backend for the lessons: tensorflow or jax (default: $KERAS_BACKEND, "
+                        f"else {DEFAULT_BACKEND})")
     args = parser.parse_args(argv)
 
     if args.in_place and (args.parameter or args.dataset != COMMITTED_DATASET or args.data_dir
                           or args.accept_new_edition or args.lesson):
         parser.error("--in-place runs the committed lessons as they are: no --dataset, --data-dir, "
                      "--accept-new-edition, --lesson or -p")
+    if args.in_place and args.backend not in (None, DEFAULT_BACKEND):
+        parser.error(f"--in-place runs the committed lessons on {DEFAULT_BACKEND}, whose outputs they hold")
     requested = dict(args.parameter)
     try:
+        args.backend = choose_backend(DEFAULT_BACKEND if args.in_place else args.backend)
         lessons = selected_lessons(args.lesson)
         declared = declared_parameters()
         check_requested({"dataset": args.dataset, **requested}, {name: declared[name] for name in lessons})
@@ -229,6 +241,18 @@ def main(argv=None) -> int:
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def choose_backend(requested: str | None) -> str:
+    """The backend the lessons will run on (``requested``, else ``KERAS_BACKEND``, else the default),
+    checked to be supported and installed; a :class:`RunError` in one line if it is not."""
+    try:
+        with kernel_backend(requested.strip().lower() if requested else None):
+            backend = chosen_backend()
+        require_backend(backend)
+    except BackendError as error:
+        raise RunError(str(error)) from None
+    return backend
 
 
 def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[str] = LESSONS) -> int:
@@ -239,6 +263,8 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         parameters["accept_new_edition"] = True
     if note := size_note(DATASETS[args.dataset]):  # the dataset was checked against the registry in main()
         print(note, flush=True)
+    if args.backend != DEFAULT_BACKEND:
+        print(f"Keras backend: {args.backend} (the course's default is {DEFAULT_BACKEND})", flush=True)
     if args.data_dir:
         parameters["data_dir"] = str(Path(args.data_dir).resolve())
     output_dir = Path(args.output_dir) if args.output_dir else paths.executed
@@ -263,13 +289,13 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     course_started = time.perf_counter()
     for name in LESSONS:
         if name in first:
-            seconds = run_lesson(name, course_output / f"{name}.ipynb", course_parameters, declared[name])
+            seconds = run_lesson(name, course_output / f"{name}.ipynb", course_parameters, declared[name], args.backend)
             print(f"{name:<28} {seconds:6.1f} s   (the course's own run)", flush=True)
             continue
         if name not in lessons:
             continue
         output = NOTEBOOKS_DIR / f"{name}.ipynb" if args.in_place else output_dir / f"{name}.ipynb"
-        seconds = run_lesson(name, output, {} if args.in_place else parameters, declared[name])
+        seconds = run_lesson(name, output, {} if args.in_place else parameters, declared[name], args.backend)
         if args.in_place:
             strip_papermill_metadata(output)
         print(f"{name:<28} {seconds:6.1f} s", flush=True)
@@ -277,9 +303,13 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
 
     records = [r for r in read_model_metrics(paths) if r["model"] in MODELS]
     records.sort(key=lambda r: MODELS.index(r["model"]))
+    for record in records:
+        record["backend"] = args.backend
     if records:
         write_summary(records, summary_file(args.data_dir))
     on_what = args.dataset if run is None else f"{args.dataset}, run {run!r}"
+    if args.backend != DEFAULT_BACKEND:
+        on_what += f", on {args.backend}"
     count = len(ran)
     print(f"\n{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
           f"{total:.1f} s on {on_what}.\n")

@@ -3,11 +3,13 @@
     python scripts/setup_course.py                       # what `make setup` runs
     python scripts/setup_course.py --python python3.12   # use this interpreter (make setup PYTHON=...)
     python scripts/setup_course.py --find-python         # only say which Python set-up would use
+    python scripts/setup_course.py --backend jax         # add JAX to .venv (make setup BACKEND=jax)
     python scripts/setup_course.py --lock                # what `make lock` runs
 
 Set-up finds a Python the course supports (the range in pyproject.toml's requires-python),
 creates .venv, installs requirements.lock with uv, installs the course package and registers
-the Jupyter kernel ``cf-course`` inside .venv. uv is the one on PATH if there is one, otherwise
+the Jupyter kernel ``cf-course`` inside .venv. With ``--backend jax`` it then installs
+requirements-jax.lock (the same pins plus JAX) into .venv, so Keras can run on JAX (docs/backends.md). uv is the one on PATH if there is one, otherwise
 the pinned UV_VERSION installed into .venv from the package index; only if that fails does
 set-up fall back to pip, and says so.
 
@@ -34,6 +36,11 @@ from cfcourse.course import KERNEL_DISPLAY_NAME, KERNEL_NAME  # noqa: E402
 VENV = REPOSITORY_ROOT / ".venv"
 LOCK = REPOSITORY_ROOT / "requirements.lock"
 BENCHMARK_LOCK = REPOSITORY_ROOT / "requirements-benchmark.lock"
+#: Keras backends beyond TensorFlow (which requirements.lock holds): each one's lock, and its pyproject extra.
+BACKEND_LOCKS = {"jax": REPOSITORY_ROOT / "requirements-jax.lock"}
+#: Why a backend is not offered, for the one line `make setup BACKEND=...` prints (docs/backends.md).
+NOT_OFFERED = {"torch": "PyTorch is not offered: PyPI's Linux wheel is the CUDA build with some 20 nvidia-* packages "
+                        "(gigabytes), and the CPU-only wheel is on PyTorch's own index (see docs/backends.md)"}
 PYPROJECT = REPOSITORY_ROOT / "pyproject.toml"
 #: The uv that set-up installs when none is on PATH, and that `make lock` always resolves with.
 UV_VERSION = "0.13.9"
@@ -169,6 +176,36 @@ def install_lock(uv: str | None) -> None:
         run(uv, "pip", "install", "--quiet", "--python", python, "--no-deps", "--editable", REPOSITORY_ROOT)
 
 
+def add_backend(backend: str) -> None:
+    """Install ``backend``'s lock into the existing .venv (`make setup BACKEND=jax` runs this after set-up)."""
+    if backend == "tensorflow":
+        return  # requirements.lock has it
+    if backend not in BACKEND_LOCKS:
+        reason = NOT_OFFERED.get(backend, "the course runs on tensorflow (the default) or "
+                                          + " or ".join(BACKEND_LOCKS))
+        raise SetupError(f"BACKEND={backend}: {reason}")
+    python = venv_python()
+    if not python.exists():
+        raise SetupError("no .venv yet: run set-up first (make setup)")
+    version = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             capture_output=True, text=True).stdout.strip()
+    uv = venv_uv() if venv_uv().exists() else shutil.which("uv")
+    lock = BACKEND_LOCKS[backend]
+    if uv is None:
+        run(python, "-m", "pip", "install", "--quiet", "-r", lock)
+    else:
+        run(uv, "pip", "install", "--quiet", *bytecode_option(), "--python", python, "-r", lock)
+    # The lock pins a release per Python where one works with the course's Keras; where none does,
+    # its markers leave it out, and the install above adds nothing.
+    found = subprocess.run([str(python), "-c", f"import importlib.util as u; print(u.find_spec({backend!r}) is not None)"],
+                           capture_output=True, text=True).stdout.strip()
+    if found != "True":
+        raise SetupError(f"{backend}: no release works with the course's Keras on Python {version}; the course "
+                         f"still runs on TensorFlow (make setup PYTHON=python3.12 BACKEND={backend} for {backend})")
+    print(f"Added {backend} to .venv from {lock.name} (Python {version}): "
+          f"`make run-all BACKEND={backend}` runs the course on it.")
+
+
 def register_kernel(python: Interpreter) -> str:
     """The kernel lesson notebooks name (``cf-course``), inside .venv, never in the user's home."""
     display_name = KERNEL_DISPLAY_NAME
@@ -205,6 +242,10 @@ def relock() -> None:
     for lock, extras in [(LOCK, ["--extra", "test"]), (BENCHMARK_LOCK, ["--extra", "test", "--extra", "benchmark"])]:
         run(uv, "pip", "compile", PYPROJECT.name, "--universal", "--python-version", oldest, *extras,
             "--no-header", "--quiet", "-o", lock.name)
+    # A backend's lock is the course's, constrained to its pins, plus the backend: adding it changes no pin.
+    for backend, lock in BACKEND_LOCKS.items():
+        run(uv, "pip", "compile", PYPROJECT.name, "--universal", "--python-version", oldest, "--extra", "test",
+            "--extra", backend, "--constraint", LOCK.name, "--no-header", "--quiet", "-o", lock.name)
 
 
 def main() -> int:
@@ -215,7 +256,10 @@ def main() -> int:
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--find-python", action="store_true", help="only print the interpreter set-up would use")
     action.add_argument("--lock", action="store_true",
-                        help="re-resolve requirements.lock and requirements-benchmark.lock with uv " + UV_VERSION)
+                        help="re-resolve requirements.lock, requirements-benchmark.lock and each backend's lock "
+                             "with uv " + UV_VERSION)
+    parser.add_argument("--backend", default="tensorflow",
+                        help="also install this Keras backend's lock (jax); with an existing .venv, only that")
     arguments = parser.parse_args()
     try:
         if arguments.find_python:
@@ -223,8 +267,13 @@ def main() -> int:
             print(f"Python {python.shown_version} ({python.path})")
         elif arguments.lock:
             relock()
+        elif arguments.backend != "tensorflow" and venv_python().exists():
+            add_backend(arguments.backend)
         else:
+            if arguments.backend not in ("tensorflow", *BACKEND_LOCKS):
+                add_backend(arguments.backend)  # says in one line why it is not offered, before any work
             set_up(arguments.python)
+            add_backend(arguments.backend)
     except SetupError as error:
         print(error, file=sys.stderr)
         return 1

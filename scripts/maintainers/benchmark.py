@@ -3,15 +3,19 @@
     make benchmark                                              # installs scikit-surprise, then runs this
     make benchmark DATASET=ml-100k                              # one dataset only
     python scripts/maintainers/benchmark.py --dataset ml-latest-small --data-dir /tmp/bench-data
+    python scripts/maintainers/benchmark.py --backend tensorflow                # one Keras backend only
 
 Without ``--dataset`` it covers every dataset in :data:`BENCHMARK_DATASETS` (and ml-1m when its
 data has been downloaded). For each dataset, in order:
 
 1. Runs the whole course as ``make run-all`` does (``scripts/run_course.py`` in a
-   fresh Python process, every lesson in its own kernel) and times it end to end.
+   fresh Python process, every lesson in its own kernel) and times it end to end,
+   once per Keras backend (:data:`BACKENDS`, TensorFlow first: the course's own run;
+   then JAX, as the run ``backend-jax`` so the course's own run stays TensorFlow's).
    Lessons 02-04 train the dot-product, bias and neural-net models with their own
    settings and leave a metrics file each; their rows below come from those files.
    Lesson 00 downloads the dataset first if it is missing (``MOVIELENS_MIRROR`` is honoured).
+   It also times ``import keras`` on each backend, in a fresh Python (the best of three).
 2. Loads the course's saved train / validation / test split and fits, on train only:
    - the global mean;
    - user + movie biases solved in closed form (:mod:`baselines`), their two
@@ -21,7 +25,10 @@ data has been downloaded). For each dataset, in order:
      scored on validation; the best is fitted again on train, timed, and scored on test once.
 3. Prints a markdown table (test RMSE, training seconds, seconds per epoch, and each
    row's RMSE and time as a ratio to tuned SVD), and checks what the course promises on
-   every dataset: the bias model beats tuned SVD, and the neural net the closed-form biases.
+   every dataset: the bias model beats tuned SVD, and the neural net the closed-form biases;
+   and, side by side, each backend's run-all time, import time, seconds per epoch, test RMSE
+   and NDCG@10, with what the backends promise (JAX: the same RMSE within ±0.01, run-all in at
+   most half TensorFlow's time, each model's training at most 40 times tuned SVD's fit).
    It writes the table, with the date and a description of the machine, as that dataset's
    section of ``<data>/metrics/benchmark.md`` and ``benchmark.json``; sections of datasets
    not run this time are kept.
@@ -59,6 +66,7 @@ from baselines import (  # noqa: E402
     fit_closed_form_biases,
     fit_global_mean,
 )
+from cfcourse.backend import SUPPORTED_BACKENDS, BackendError, require_backend  # noqa: E402
 from cfcourse.course import LESSONS, MODELS  # noqa: E402
 from machine import describe_machine, machine_description  # noqa: E402
 from cfcourse.metrics import rmse  # noqa: E402
@@ -83,7 +91,15 @@ SVD_TUNING_GRID = {
 }
 BENCHMARK_FILE_STEM = "benchmark"
 #: Libraries the benchmark names beside the course's own (see machine).
-BENCHMARK_LIBRARIES = ("scikit-surprise",)
+BENCHMARK_LIBRARIES = ("scikit-surprise", "jax")
+#: The Keras backends timed side by side, the first being the course's default, and the run each trains into.
+BACKENDS = ["tensorflow", "jax"]
+BACKEND_RUNS = {"tensorflow": None, "jax": "backend-jax"}
+#: What a backend other than TensorFlow promises (docs/backends.md).
+RMSE_BAND = 0.01
+RUN_ALL_RATIO_TARGET = 0.5
+SVD_TIME_RATIO_TARGET = 40.0
+IMPORT_REPEATS = 3
 #: What ``make benchmark`` covers by default; ml-1m joins when its data is in the data folder.
 BENCHMARK_DATASETS = ["ml-latest-small", "ml-100k"]
 OPTIONAL_DATASETS = ["ml-1m"]
@@ -113,28 +129,46 @@ class Result:
 # --- The course run and its three Keras models --------------------------------------------------------
 
 
-def time_course_run(dataset: str, data_dir: str | None) -> float:
-    """Run every lesson as ``make run-all`` does; return its wall-clock seconds. Raises if a lesson fails."""
-    command = [sys.executable, str(SCRIPTS_DIR / "run_course.py"), "--dataset", dataset]
+def time_course_run(dataset: str, data_dir: str | None, backend: str = "tensorflow") -> float:
+    """Run every lesson as ``make run-all`` does, on ``backend`` (into its :data:`BACKEND_RUNS` run);
+    return its wall-clock seconds. Raises if a lesson fails."""
+    command = [sys.executable, str(SCRIPTS_DIR / "run_course.py"), "--dataset", dataset, "--backend", backend]
     if data_dir:
         command += ["--data-dir", data_dir]
+    if BACKEND_RUNS[backend]:
+        command += ["-p", f"run={BACKEND_RUNS[backend]}"]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     return time.perf_counter() - started
 
 
-def lesson_label(model: str) -> str:
-    """``"dot_product (lesson 02)"``: the model's name and the lesson that trains it."""
+def time_keras_import(backend: str) -> float:
+    """Seconds for ``import keras`` on ``backend`` as a lesson does it, in a fresh Python: the best of a few."""
+    code = ("import time; started = time.perf_counter(); from cfcourse.backend import import_keras; import_keras(); "
+            "print(time.perf_counter() - started)")
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    return min(float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                    check=True, cwd=REPOSITORY_ROOT).stdout) for _ in range(IMPORT_REPEATS))
+
+
+def lesson_label(model: str, backend: str = "tensorflow") -> str:
+    """``"dot_product (lesson 02)"``: the model's name and the lesson that trains it (and the backend, if not TensorFlow)."""
     lesson = next(name for name in LESSONS if name.endswith(model))
-    return f"{model} (lesson {lesson[:2]})"
+    on = "" if backend == "tensorflow" else f", {SUPPORTED_BACKENDS[backend][1]}"
+    return f"{model} (lesson {lesson[:2]}{on})"
 
 
-def lesson_results(paths) -> list[Result]:
+def run_all_label(backend: str = "tensorflow") -> str:
+    on = "" if backend == "tensorflow" else f" on {SUPPORTED_BACKENDS[backend][1]}"
+    return f"make run-all{on} ({len(LESSONS)} lessons, kernel starts included)"
+
+
+def lesson_results(paths, backend: str = "tensorflow") -> list[Result]:
     """The Keras models as their lessons measured them, read from their metrics files."""
     results = []
     for model in MODELS:
         record = json.loads(paths.metrics_file(model).read_text())
-        results.append(Result(lesson_label(model), record["test_rmse"], record["train_seconds"],
+        results.append(Result(lesson_label(model, backend), record["test_rmse"], record["train_seconds"],
                               epochs=record["epochs"], val_rmse=record["val_rmse"]))
     return results
 
@@ -302,8 +336,61 @@ def promises_kept(rows: list[dict]) -> list[str]:
     return lines
 
 
+def backend_table(section: dict) -> list[str]:
+    """The backends side by side (markdown lines), and what each backend other than TensorFlow promises."""
+    backends = section.get("backends")
+    if not backends or len(backends) < 2 or "tensorflow" not in backends:
+        return []
+    rows = {row["model"]: row for row in section["rows"]}
+    others = [name for name in backends if name != "tensorflow"]
+    shown = {name: SUPPORTED_BACKENDS[name][1] for name in backends}
+    lines = ["Keras backends side by side (" + "; ".join(f"{shown[name]}: {backends[name]['keras']}"
+                                                          for name in backends) + "):", "",
+             "| measure | " + " | ".join(shown[name] for name in backends) + " | "
+             + " | ".join(f"{shown[name]} / TensorFlow" for name in others) + " |",
+             "|---|" + "---:|" * (len(backends) + len(others))]
+
+    def add(measure: str, values: dict, fmt, compare) -> None:
+        cells = [fmt(values.get(name)) for name in backends]
+        cells += [compare(values.get(name), values.get("tensorflow")) for name in others]
+        lines.append(f"| {measure} | " + " | ".join(cells) + " |")
+
+    def ratio(value, base):
+        return "" if value is None or not base else f"{value / base:.2f}"
+
+    def difference(value, base):
+        return "" if value is None or base is None else f"{value - base:+.4f}"
+
+    add("make run-all, s", {name: rows[run_all_label(name)]["train_seconds"] for name in backends}, format_seconds, ratio)
+    add("import keras, s", {name: backends[name]["import_seconds"] for name in backends}, format_seconds, ratio)
+    for model in MODELS:
+        add(f"{model}: s/epoch", {name: rows[lesson_label(model, name)]["seconds_per_epoch"] for name in backends},
+            format_seconds, ratio)
+    for model in MODELS:
+        add(f"{model}: test RMSE", {name: rows[lesson_label(model, name)]["test_rmse"] for name in backends},
+            lambda value: format_fixed(value, 4), difference)
+    for model in MODELS:
+        add(f"{model}: NDCG@10", {name: backends[name]["ndcg"].get(model) for name in backends},
+            lambda value: format_fixed(value, 4), difference)
+    lines += ["", "What each backend promises against TensorFlow in the same run:"]
+    svd_seconds = rows[REFERENCE_MODEL]["train_seconds"]
+    for name in others:
+        for model in MODELS:
+            gap = rows[lesson_label(model, name)]["test_rmse"] - rows[lesson_label(model)]["test_rmse"]
+            lines.append(f"- {'holds' if abs(gap) <= RMSE_BAND else 'FAILS'}: {model} test RMSE on {shown[name]} "
+                         f"{gap:+.4f} from TensorFlow's (within ±{RMSE_BAND})")
+        run_all = rows[run_all_label(name)]["train_seconds"] / rows[run_all_label()]["train_seconds"]
+        lines.append(f"- {'holds' if run_all <= RUN_ALL_RATIO_TARGET else 'MISSED'}: make run-all on {shown[name]} "
+                     f"takes {run_all:.2f} × TensorFlow's (target ≤ {RUN_ALL_RATIO_TARGET})")
+        for model in MODELS:
+            times = rows[lesson_label(model, name)]["train_seconds"] / svd_seconds
+            lines.append(f"- {'holds' if times <= SVD_TIME_RATIO_TARGET else 'MISSED'}: {model} on {shown[name]} "
+                         f"trains in {times:.1f} × tuned SVD's fit (target ≤ {SVD_TIME_RATIO_TARGET:g})")
+    return [*lines, ""]
+
+
 def markdown_section(dataset: str, section: dict) -> str:
-    """One dataset's part of ``benchmark.md``: heading, table, promises, what was chosen, and the machine."""
+    """One dataset's part of ``benchmark.md``: heading, table, promises, backends, what was chosen, and the machine."""
     return "\n".join([
         f"## Benchmark on {dataset} ({section['date']})",
         "",
@@ -316,6 +403,7 @@ def markdown_section(dataset: str, section: dict) -> str:
         "What the course promises on every dataset:",
         *promises_kept(section["rows"]),
         "",
+        *backend_table(section),
         "Settings chosen on the validation split:",
         *settings_notes(section["rows"]),
         "",
@@ -341,24 +429,41 @@ def write_report(sections: dict[str, dict], metrics_dir: Path) -> Path:
     return markdown_file
 
 
-def benchmark_dataset(dataset: str, data_dir: str | None) -> dict:
-    """Run the course on ``dataset`` and set its models beside the baselines; return its report section."""
+def benchmark_dataset(dataset: str, data_dir: str | None, backends: list[str] | None = None) -> dict:
+    """Run the course on ``dataset`` on each of ``backends`` and set its models beside the baselines;
+    return its report section."""
+    backends = backends or BACKENDS
     machine = machine_description(*BENCHMARK_LIBRARIES)
-    course_seconds = time_course_run(dataset, data_dir)
+    course_seconds = {backend: time_course_run(dataset, data_dir, backend) for backend in backends}
     paths = course_paths(dataset, data_dir)
     data = load_processed(paths)
+    lesson_rows, details = [], {}
+    for backend in backends:
+        run_paths = course_paths(dataset, data_dir, BACKEND_RUNS[backend])
+        lesson_rows += lesson_results(run_paths, backend)
+        ranking = json.loads(run_paths.ranking_file.read_text())
+        details[backend] = {"import_seconds": time_keras_import(backend), "keras": keras_description(backend),
+                            "ndcg": {model: ranking["models"][model]["ndcg"] for model in MODELS}}
     results = [
         global_mean_result(data),
         closed_form_bias_result(data),
-        *lesson_results(paths),
+        *lesson_rows,
         *svd_results(data),
-        Result(f"make run-all ({len(LESSONS)} lessons, kernel starts included)", None, course_seconds),
+        *(Result(run_all_label(backend), None, course_seconds[backend]) for backend in backends),
     ]
     return {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine,
         "rows": with_ratios(results),
+        "backends": details,
     }
+
+
+def keras_description(backend: str) -> str:
+    """``cfcourse.backend.describe_backend()`` on ``backend``, asked of a fresh Python."""
+    code = "from cfcourse.backend import describe_backend; print(describe_backend())"
+    return subprocess.run([sys.executable, "-c", code], env={**os.environ, "KERAS_BACKEND": backend},
+                          capture_output=True, text=True, check=True, cwd=REPOSITORY_ROOT).stdout.strip()
 
 
 def default_datasets(data_dir: str | None) -> list[str]:
@@ -372,12 +477,20 @@ def main(argv=None) -> int:
     parser.add_argument("--dataset", action="append", help="a dataset to run (repeatable; default: "
                         f"{', '.join(BENCHMARK_DATASETS)}, and {', '.join(OPTIONAL_DATASETS)} when downloaded)")
     parser.add_argument("--data-dir", help="data folder (default: data/ or $CFCOURSE_DATA_DIR)")
+    parser.add_argument("--backend", action="append", choices=list(SUPPORTED_BACKENDS),
+                        help=f"a Keras backend to time (repeatable; default: {', '.join(BACKENDS)})")
     args = parser.parse_args(argv)
     import_surprise()  # before the course run, so a missing install fails in seconds, not minutes
+    backends = args.backend or BACKENDS
+    try:
+        for backend in backends:
+            require_backend(backend)
+    except BackendError as error:
+        sys.exit(str(error))
     sections = {}
     for dataset in args.dataset or default_datasets(args.data_dir):
         try:
-            sections[dataset] = benchmark_dataset(dataset, args.data_dir)
+            sections[dataset] = benchmark_dataset(dataset, args.data_dir, backends)
         except subprocess.CalledProcessError:
             print(f"error: the course run on {dataset} failed (see above), so there is nothing to benchmark",
                   file=sys.stderr)

@@ -50,10 +50,11 @@ LESSON_RUNNER = (
 
 
 def machine() -> dict:
-    """What the numbers were measured on (:func:`machine.machine_description`), and whether TensorFlow sees a GPU."""
-    from cfcourse.backend import import_tensorflow
+    """What the numbers were measured on (:func:`machine.machine_description`), the Keras backend the lessons
+    run on (``KERAS_BACKEND``, else TensorFlow) and whether it sees a GPU."""
+    from cfcourse.backend import chosen_backend, has_gpu
 
-    return {**machine_description(), "gpu": bool(import_tensorflow().config.list_physical_devices("GPU"))}
+    return {**machine_description(), "backend": chosen_backend(), "gpu": has_gpu()}
 
 
 def run_lesson(name: str, output: Path, parameters: dict) -> dict:

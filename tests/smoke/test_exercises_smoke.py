@@ -43,7 +43,8 @@ def exercised_course(tmp_path_factory):
         for lesson in LESSONS:
             declared = papermill.inspect_notebook(str(notebooks / f"{lesson}.ipynb"))
             execute_lesson(lesson, executed / f"{lesson}.ipynb",
-                           {name: value for name, value in values.items() if name in declared}, notebooks)
+                           {name: value for name, value in values.items() if name in declared},
+                           notebooks_dir=notebooks)
     return data_dir, executed
 
 

@@ -1,4 +1,5 @@
-"""The committed lock installs on every supported Python and platform, from its pins alone.
+"""The committed locks (the course's, and requirements-jax.lock for Keras on JAX) install on every
+supported Python and platform, from their pins alone.
 
 For each target, uv resolves requirements.lock as if for that Python and platform, taking only
 wheels (a pin with only a source archive would need a compiler on the learner's machine): a pin
@@ -22,12 +23,16 @@ from cfcourse.paths import REPOSITORY_ROOT
 from course_testing import load_script
 
 LOCK = REPOSITORY_ROOT / "requirements.lock"
+JAX_LOCK = REPOSITORY_ROOT / "requirements-jax.lock"
+LOCKS = {"course": LOCK, "jax": JAX_LOCK}
 setup_course = load_script("setup_course")
 
 PYTHONS = ["%d.%d" % version for version in setup_course.supported_versions()]
 #: uv's names: x86-64 Linux (manylinux_2_28), Apple-silicon macOS, x86-64 Windows, and aarch64 Linux.
 PLATFORMS = ["linux", "macos", "windows", "aarch64-unknown-linux-gnu"]
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)", re.MULTILINE)
+#: A pin with its environment marker, as the universal locks write it: ``jax==0.10.2 ; python_full_version == '3.11.*'``.
+PIN_LINE = re.compile(r"^[A-Za-z0-9._-]+==.*$", re.MULTILINE)
 
 
 def uv() -> str:
@@ -58,19 +63,31 @@ def pins(text: str) -> set[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def resolutions() -> dict[tuple[str, str], subprocess.CompletedProcess]:
-    targets = list(itertools.product(PYTHONS, PLATFORMS))
-    return dict(zip(targets, side_by_side(LOCK, targets)))
+def resolutions() -> dict[tuple[str, str, str], subprocess.CompletedProcess]:
+    targets = list(itertools.product(LOCKS, PYTHONS, PLATFORMS))
+    with ThreadPoolExecutor(max_workers=len(PYTHONS) * len(PLATFORMS)) as pool:
+        return dict(zip(targets, pool.map(lambda target: resolve(LOCKS[target[0]], *target[1:]), targets)))
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("python", PYTHONS)
-def test_lock_resolves_for(resolutions, python, platform):
-    result = resolutions[python, platform]
-    assert result.returncode == 0, f"requirements.lock does not install on Python {python}, {platform}:\n{result.stderr}"
+@pytest.mark.parametrize("lock", LOCKS)
+def test_lock_resolves_for(resolutions, lock, python, platform):
+    result = resolutions[lock, python, platform]
+    name = LOCKS[lock].name
+    assert result.returncode == 0, f"{name} does not install on Python {python}, {platform}:\n{result.stderr}"
     resolved = pins(result.stdout)
     assert resolved, result.stdout
-    assert resolved <= pins(LOCK.read_text()), f"resolved outside the lock: {resolved - pins(LOCK.read_text())}"
+    assert resolved <= pins(LOCKS[lock].read_text()), f"resolved outside {name}: {resolved - pins(LOCKS[lock].read_text())}"
+    if lock == "jax":
+        assert "jax" in {package for package, _ in resolved}, f"no JAX for Python {python}, {platform}"
+
+
+def test_adding_jax_changes_no_pin_of_the_course():
+    """requirements-jax.lock is requirements.lock plus JAX, so a run on TensorFlow is the same with JAX installed."""
+    course, with_jax = set(PIN_LINE.findall(LOCK.read_text())), set(PIN_LINE.findall(JAX_LOCK.read_text()))
+    assert course <= with_jax, f"requirements-jax.lock lacks or changes: {sorted(course - with_jax)}"
+    assert {line.split("==")[0] for line in with_jax - course} == {"jax", "jaxlib"}
 
 
 def test_a_pin_without_wheels_for_one_platform_fails_that_platform_only(tmp_path):
