@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cfcourse import tables
 from cfcourse.paths import CoursePaths
 
 #: ``backend`` is the Keras backend the run trained on (``run_course.py`` adds it; ``None`` in older rows).
@@ -101,15 +102,12 @@ def write_summary(records: list[dict], target: Path) -> list[dict]:
     return rows
 
 
-def format_table(records: list[dict]) -> str:
+def format_models_table(records: list[dict]) -> str:
     """A plain-text table of metrics records, one row per model."""
-    header = f"{'model':<14} {'dataset':<16} {'test RMSE':>9} {'val RMSE':>9} {'epochs':>6} {'train s':>8} {'s/epoch':>8}"
-    rows = [
-        f"{r['model']:<14} {r['dataset']:<16} {r['test_rmse']:>9.4f} {r['val_rmse']:>9.4f} "
-        f"{r['epochs']:>6d} {r['train_seconds']:>8.2f} {r['seconds_per_epoch']:>8.3f}"
-        for r in records
-    ]
-    return "\n".join([header, "-" * len(header), *rows])
+    headings = ["model", "dataset", "test RMSE", "val RMSE", "epochs", "train s", "s/epoch"]
+    rows = [[r["model"], r["dataset"], f"{r['test_rmse']:.4f}", f"{r['val_rmse']:.4f}", f"{r['epochs']:d}",
+             f"{r['train_seconds']:.2f}", f"{r['seconds_per_epoch']:.3f}"] for r in records]
+    return tables.format_table(headings, rows, widths=[14, 16, 9, 9, 6, 8, 8])
 
 
 def model_rmse(model, frame, batch_size: int = 8192) -> float:

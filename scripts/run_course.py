@@ -49,7 +49,8 @@ from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.exercises import EXERCISES  # noqa: E402
 from cfcourse.exercises.record import forget_lessons, read_record, summary_line  # noqa: E402
 from cfcourse.headless import execute_lesson, kernel_backend  # noqa: E402
-from cfcourse.metrics import format_table, read_model_metrics, write_summary  # noqa: E402
+from cfcourse.metrics import format_models_table, read_model_metrics, write_summary  # noqa: E402
+from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
@@ -189,14 +190,10 @@ def format_ranking_table(ranking: dict) -> str:
     sample = f" (a seeded sample of the {qualifying:,} who qualify)" if qualifying > ranking["users_evaluated"] else ""
     title = (f"Top-{k} lists for {ranking['users_evaluated']:,} users{sample} of {ranking['dataset']} "
              f"(relevant: a test rating of {ranking['threshold']} or more)")
-    header = (f"{'model':<14} {f'precision@{k}':>12} {f'recall@{k}':>10} {f'NDCG@{k}':>8} "
-              f"{'coverage':>9} {'mean popularity':>16}")
-    rows = [
-        f"{name:<14} {m['precision']:>12.4f} {m['recall']:>10.4f} {m['ndcg']:>8.4f} "
-        f"{m['coverage']:>9.4f} {m['mean_popularity']:>16.1f}"
-        for name, m in ranking["models"].items()
-    ]
-    return "\n".join([title, header, "-" * len(header), *rows])
+    headings = ["model", f"precision@{k}", f"recall@{k}", f"NDCG@{k}", "coverage", "mean popularity"]
+    rows = [[name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['ndcg']:.4f}", f"{m['coverage']:.4f}",
+             f"{m['mean_popularity']:.1f}"] for name, m in ranking["models"].items()]
+    return "\n".join([title, format_table(headings, rows, widths=[14, 12, 10, 8, 9, 16])])
 
 
 def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
@@ -314,7 +311,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     print(f"\n{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
           f"{total:.1f} s on {on_what}.\n")
     if records:
-        print(format_table(records))
+        print(format_models_table(records))
     if paths.ranking_file.exists() and {RANKING_LESSON, LIST_LESSON} & set(ran):
         list_ranking = json.loads(paths.list_ranking_file.read_text()) if paths.list_ranking_file.exists() else None
         print()

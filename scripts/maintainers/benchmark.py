@@ -67,6 +67,7 @@ from baselines import (  # noqa: E402
     fit_global_mean,
 )
 from cfcourse.backend import SUPPORTED_BACKENDS, BackendError, require_backend  # noqa: E402
+from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.course import LESSONS, MODELS  # noqa: E402
 from machine import describe_machine, machine_description  # noqa: E402
 from cfcourse.metrics import rmse  # noqa: E402
@@ -304,16 +305,11 @@ def format_fixed(value: float | None, decimals: int) -> str:
 
 def markdown_table(records: list[dict]) -> str:
     """The benchmark's markdown table, one row per record from :func:`with_ratios`."""
-    lines = [
-        "| model | test RMSE | train s | s/epoch | RMSE / tuned SVD | time / tuned SVD |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for r in records:
-        cells = [r["model"], format_fixed(r["test_rmse"], 4), format_seconds(r["train_seconds"]),
-                 format_seconds(r["seconds_per_epoch"]), format_fixed(r["rmse_ratio"], 3),
-                 format_seconds(r["time_ratio"])]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    headings = ["model", "test RMSE", "train s", "s/epoch", "RMSE / tuned SVD", "time / tuned SVD"]
+    rows = [[r["model"], format_fixed(r["test_rmse"], 4), format_seconds(r["train_seconds"]),
+             format_seconds(r["seconds_per_epoch"]), format_fixed(r["rmse_ratio"], 3), format_seconds(r["time_ratio"])]
+            for r in records]
+    return format_table(headings, rows, markdown=True)
 
 
 def settings_notes(records: list[dict]) -> list[str]:

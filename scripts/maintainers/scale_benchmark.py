@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baselines import choose_bias_regularisation, fit_closed_form_biases  # noqa: E402
+from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.course import LESSONS, MODELS  # noqa: E402
 from cfcourse.data.datasets import get_dataset  # noqa: E402
 from machine import describe_machine, machine_description  # noqa: E402
@@ -116,27 +117,28 @@ def growth(runs: list[dict]) -> list[str]:
     return lines
 
 
+def model_cell(row: dict) -> str:
+    """One model at one size: its time per epoch and epochs, validation and test RMSE."""
+    timing = "no training loop" if row["epochs"] is None else f"{row['seconds_per_epoch']:.2f} s × {row['epochs']}"
+    return f"{timing}, {row['val_rmse']:.4f}, {row['test_rmse']:.4f}"
+
+
 def markdown(report: dict) -> str:
     """``scale.md``: the machine, then per size the lessons and the models."""
     m = report["machine"]
     lines = ["# The course at scale (`make scale-benchmark`)", "",
-             f"Measured on {describe_machine(m)}; {'a GPU' if m['gpu'] else 'no GPU'}.", "",
-             "| lesson | " + " | ".join(f"{run['dataset']} s | peak MB" for run in report["runs"]) + " |",
-             "|---|" + "---:|---:|" * len(report["runs"])]
-    for position, name in enumerate(LESSONS):
-        cells = [f"{run['lessons'][position]['seconds']:.1f} | {run['lessons'][position]['peak_rss_mb']:,}"
-                 for run in report["runs"]]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| **whole course** | " + " | ".join(f"**{run['total_seconds']:.1f}** | " for run in report["runs"]) + " |")
-    lines += ["", "| model | " + " | ".join(f"{run['dataset']}: s/epoch, epochs, val, test" for run in report["runs"]) + " |",
-              "|---|" + "---|" * len(report["runs"])]
-    for position, model in enumerate([*MODELS, "closed_form_biases"]):
-        cells = []
-        for run in report["runs"]:
-            row = run["models"][position]
-            timing = "no training loop" if row["epochs"] is None else f"{row['seconds_per_epoch']:.2f} s × {row['epochs']}"
-            cells.append(f"{timing}, {row['val_rmse']:.4f}, {row['test_rmse']:.4f}")
-        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+             f"Measured on {describe_machine(m)}; {'a GPU' if m['gpu'] else 'no GPU'}.", ""]
+    runs = report["runs"]
+    lesson_rows = [[name, *(cell for run in runs for cell in (f"{run['lessons'][position]['seconds']:.1f}",
+                                                             f"{run['lessons'][position]['peak_rss_mb']:,}"))]
+                   for position, name in enumerate(LESSONS)]
+    lesson_rows.append(["**whole course**", *(cell for run in runs for cell in (f"**{run['total_seconds']:.1f}**", ""))])
+    lines.append(format_table(["lesson", *(heading for run in runs for heading in (f"{run['dataset']} s", "peak MB"))],
+                              lesson_rows, markdown=True))
+    model_rows = [[model, *(model_cell(run["models"][position]) for run in runs)]
+                  for position, model in enumerate([*MODELS, "closed_form_biases"])]
+    lines += ["", format_table(["model", *(f"{run['dataset']}: s/epoch, epochs, val, test" for run in runs)], model_rows,
+                               align="l" * (len(runs) + 1), markdown=True)]
     lines += ["", "Growth of the whole course's time:", *growth(report["runs"]), ""]
     return "\n".join(lines)
 

@@ -31,6 +31,7 @@ import papermill
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.paths import course_paths  # noqa: E402
 from cfcourse.published import PUBLISHED  # noqa: E402
@@ -123,13 +124,10 @@ def markdown(results: dict[str, list[dict]], datasets: list[str]) -> str:
     lines = ["## Search for the lessons' settings (validation RMSE; score = the worst ratio to the published "
              "settings over the datasets; best first)", ""]
     for lesson, rows in results.items():
-        lines += [f"### {lesson}", "", "| changes | " + " | ".join(datasets) + " | score | mean ratio |",
-                  "|---|" + "---:|" * (len(datasets) + 2)]
-        for row in rows:
-            cells = [describe(row["changes"]), *(f"{row['val_rmse'][d]:.4f}" for d in datasets), f"{row['score']:.4f}",
-                     f"{row['mean_ratio']:.4f}"]
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
+        cells = [[describe(row["changes"]), *(f"{row['val_rmse'][d]:.4f}" for d in datasets), f"{row['score']:.4f}",
+                  f"{row['mean_ratio']:.4f}"] for row in rows]
+        lines += [f"### {lesson}", "", format_table(["changes", *datasets, "score", "mean ratio"], cells, markdown=True),
+                  ""]
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from cfcourse.metrics import (
     SUMMARY_KEYS,
-    format_table,
+    format_models_table,
     read_model_metrics,
     rmse,
     write_model_metrics,
@@ -121,8 +121,8 @@ def test_an_experiment_reads_its_own_models_and_the_course_run_for_the_rest(tmp_
     assert experiment.metrics == tmp_path / "experiments" / "synthetic" / "small" / "metrics"
 
 
-def test_format_table_has_one_row_per_record():
-    lines = format_table([record("bias"), record("dot_product"), record("neural_net")]).splitlines()
+def test_format_models_table_has_one_row_per_record():
+    lines = format_models_table([record("bias"), record("dot_product"), record("neural_net")]).splitlines()
     header, rule, *rows = lines
     assert header.split()[:2] == ["model", "dataset"]
     assert set(rule) == {"-"}
