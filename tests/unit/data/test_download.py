@@ -19,7 +19,7 @@ from cfcourse.data import download, sources
 from cfcourse.data.datasets import CITATION, DATASETS, LICENCE_NOTICE, UnknownDatasetError, get_dataset
 from cfcourse.data.download import DownloadError, fetch, fetch_dataset, main
 from cfcourse.data.editions import read_record
-from cfcourse.paths import REPOSITORY_ROOT
+from cfcourse.paths import REPOSITORY_ROOT, shown_path
 from course_testing import MIRROR_FOLDER
 from download_testing import (
     TOY_FILES,
@@ -108,7 +108,7 @@ def test_a_repair_keeps_the_learners_own_files_and_says_so(server, data_dir, rec
     assert (dataset / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
     assert (dataset / "my notes.txt").read_text() == "mine" and (dataset / "outputs" / "plot.png").read_bytes() == b"png"
     kept = [line for line in output.splitlines() if line.startswith("Kept")]
-    assert kept == [f"Kept 2 files of your own in {dataset}, not part of the archive: my notes.txt, outputs/plot.png."]
+    assert kept == [f"Kept 2 files of your own in {shown_path(dataset)}, not part of the archive: my notes.txt, outputs/plot.png."]
     assert read_record(data_dir / "raw", "toy").files.keys() == TOY_FILES.keys(), "the learner's files are not the edition's"
     assert not [path.name for path in (data_dir / "raw").iterdir() if path.name.startswith(".")]
 
@@ -325,7 +325,7 @@ def test_a_mirror_folder_is_copied_from(server, tmp_path, monkeypatch, form):
 
     _, output = fetch_quietly(TOY_SPEC, tmp_path / "data", mirror=mirror)
 
-    assert f"the mirror folder {server.folder}" in output
+    assert f"the mirror folder {shown_path(server.folder)}" in output
     assert (tmp_path / "data" / "raw" / "toy" / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
     assert server.requests == []
 
@@ -345,7 +345,7 @@ def test_a_relative_mirror_folder_is_also_looked_up_from_the_repository(tmp_path
 def test_a_mirror_folder_without_the_archive_names_the_path(server, data_dir):
     spec = replace(TOY_SPEC, archive="missing.zip")
     message = assert_fails_cleanly(spec, data_dir, "has no missing.zip", mirror=str(server.folder))
-    assert str(server.folder / "missing.zip") in message
+    assert shown_path(server.folder / "missing.zip") in message
 
 
 def test_a_mirror_folder_that_does_not_exist_is_reported(tmp_path, data_dir):

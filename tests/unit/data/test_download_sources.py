@@ -17,6 +17,7 @@ from dataclasses import replace
 import pytest
 
 from cfcourse.data.datasets import GROUPLENS_BASE_URL, HUGGING_FACE_BASE_URL, MEASURED_25M_MINUTES, get_dataset, size_note
+from cfcourse.data.locations import shown_path
 from cfcourse.data.sources import RATE_GRACE_SECONDS, DownloadLimits, archive_source, source_settings
 from cfcourse.data.download import DownloadError, SourceError, _all_sources_failed, fetch
 from cfcourse.data.editions import read_record
@@ -93,7 +94,7 @@ def test_a_mirror_path_with_spaces_is_one_source(mirror_with_spaces, tmp_path, f
     folder, output = fetch_quietly(TOY_SPEC, tmp_path / "data", mirror=mirror)
 
     assert (folder / "ratings.csv").read_bytes() == TOY_FILES["toy/ratings.csv"]
-    assert f"from the mirror folder {mirror_with_spaces}" in output
+    assert f"from the mirror folder {shown_path(mirror_with_spaces)}" in output
 
 
 def test_a_path_with_spaces_among_sources_on_one_line_gets_a_way_out(mirror_with_spaces, server, data_dir):
