@@ -78,3 +78,12 @@ def test_lesson_07_rows_on_another_protocol_or_none_are_left_out():
     lesson_06 = ranking({})
     assert run_course.with_list_models(lesson_06, None) is lesson_06
     assert run_course.with_list_models(lesson_06, ranking({"bpr": {}}, k=5)) is lesson_06
+
+
+def test_a_claim_made_of_the_committed_run_is_only_a_note_on_another_dataset(capsys, monkeypatch):
+    """The prose describes ml-latest-small: on generated data a contradicting run informs, even in strict mode."""
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+    check_claim("a beats b", False, "0.1 against 0.2", dataset="synthetic")
+    assert capsys.readouterr().out.startswith("Note: the text says a beats b, but not in this run")
+    with pytest.raises(ClaimNotBorneOut):
+        check_claim("a beats b", False, "0.1 against 0.2", dataset="ml-latest-small")
