@@ -78,3 +78,14 @@ def neural_net(data: LessonData, n_factors: int = 4, hidden_units: int = 6):
     score = keras.layers.Dense(1, activation="sigmoid", name="score")(hidden)
     rating = keras.layers.Rescaling(scale=4.5, offset=0.5, name="rating")(score)
     return _spread(keras.Model([user, movie], rating, name="neural_net"), 3)
+
+
+def bpr_model(data: LessonData, n_factors: int = 4):
+    """Lesson 07's BPR scorer, reduced to the layers its exercise reads: ``users``, ``movies``, ``movie_bias``."""
+    keras = import_keras()
+    user, movie = _inputs(keras)
+    users = keras.layers.Embedding(data.n_users, n_factors, name="users")(user)
+    movies = keras.layers.Embedding(data.n_movies, n_factors, name="movies")(movie)
+    movie_bias = keras.layers.Embedding(data.n_movies, 1, name="movie_bias")(movie)
+    score = keras.ops.sum(users * movies, axis=-1) + movie_bias[:, 0]
+    return _spread(keras.Model([user, movie], score, name="bpr"), 4)

@@ -10,7 +10,7 @@ from importlib import import_module
 
 from cfcourse.exercises.definitions import Exercise
 
-LESSON_MODULES = ["lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06"]
+LESSON_MODULES = ["lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07"]
 
 
 def _gather() -> dict[str, Exercise]:

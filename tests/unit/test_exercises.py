@@ -15,10 +15,10 @@ from cfcourse.exercises.definitions import CODING
 from cfcourse.exercises.record import summary_line
 from cfcourse.paths import course_paths
 from cfcourse.published import STRICT_VARIABLE
-from exercise_testing import bias_model, dot_product_model, neural_net, synthetic_lesson_data
+from exercise_testing import bias_model, bpr_model, dot_product_model, neural_net, synthetic_lesson_data
 
 LESSONS_WITH_EXERCISES = ["01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings",
-                          "06_evaluate_recommendations"]
+                          "06_evaluate_recommendations", "07_train_for_the_list"]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,8 @@ def contexts(data):
     lists, relevant = bias_lists(data, bias)
     return {"01": {"data": data}, "02": {"data": data, "model": dot_product_model(data)},
             "03": {"data": data, "model": bias}, "04": {"data": data, "model": neural_net(data)},
-            "05": {"data": data, "model": bias}, "06": {"data": data, "lists": lists, "relevant": relevant}}
+            "05": {"data": data, "model": bias}, "06": {"data": data, "lists": lists, "relevant": relevant},
+            "07": {"data": data, "model": bpr_model(data)}}
 
 
 def bias_lists(data, model, k=10):
@@ -163,6 +164,59 @@ def hit_rate(c):
     return float(ranking.hits_at_k(c["lists"], c["relevant"]).any(axis=1).mean())
 
 
+def uniform_negative(c, exclude_rated=True):
+    data = c["data"]
+    rated = data.train.groupby("user_idx").movie_idx.apply(set)
+
+    def sample(user, rng):
+        movie = int(rng.integers(data.n_movies))
+        while exclude_rated and movie in rated.get(user, set()):
+            movie = int(rng.integers(data.n_movies))
+        return movie
+    return sample
+
+
+def popular_negative(c):
+    """Draws the movie of a random train rating (popularity), then redraws rated ones: the popularity mistake."""
+    data = c["data"]
+    rated, movies = data.train.groupby("user_idx").movie_idx.apply(set), data.train.movie_idx.to_numpy()
+
+    def sample(user, rng):
+        movie = int(movies[rng.integers(len(movies))])
+        while movie in rated.get(user, set()):
+            movie = int(movies[rng.integers(len(movies))])
+        return movie
+    return sample
+
+
+def bpr_by_hand(c, with_bias=True):
+    (users,), (movies,), (bias,) = (weights(c["model"], name) for name in ("users", "movies", "movie_bias"))
+
+    def loss(u, rated, sampled):
+        d = np.sum(users[u] * (movies[rated] - movies[sampled]), axis=1)
+        if with_bias:
+            d = d + bias[rated, 0] - bias[sampled, 0]
+        return np.logaddexp(0, -d)
+    return loss
+
+
+def log_q(c, frame=None):
+    data = c["data"]
+    frame = data.train if frame is None else frame
+    with np.errstate(divide="ignore"):
+        return np.log(np.bincount(frame.movie_idx, minlength=data.n_movies) / len(frame))
+
+
+def ease_by_hand(zero_diagonal=True):
+    def weights_of(x, l2):
+        p = np.linalg.inv(x.T @ x + l2 * np.eye(x.shape[1]))
+        b = -p / np.diag(p)
+        if zero_diagonal:
+            np.fill_diagonal(b, 0.0)
+        return b
+    return weights_of
+
+
 SOLUTIONS = {
     "01.train_mean": lambda c: c["data"].train.rating.mean(),
     "01.movie_mean_rmse": movie_mean_rmse,
@@ -188,6 +242,12 @@ SOLUTIONS = {
     "06.popular_list": popular_list,
     "06.hit_rate": hit_rate,
     "06.q.recall_example": lambda c: 2 / 4,
+    "07.uniform_negative": uniform_negative,
+    "07.bpr_loss": bpr_by_hand,
+    "07.log_q": log_q,
+    "07.ease_weights": lambda c: ease_by_hand(),
+    "07.q.bpr_at_zero": lambda c: float(np.log(2)),
+    "07.q.ease_identity": lambda c: "(b)",
 }
 
 #: Per exercise: the likely mistake, and a piece of the hint it must get.
@@ -218,6 +278,12 @@ MISTAKES = {
     "06.popular_list": (lambda c: popular_list(c, exclude_val=False), "rated in validation too"),
     "06.hit_rate": (lambda c: float(ranking.hits_at_k(c["lists"], c["relevant"]).mean()), "mean precision@k"),
     "06.q.recall_example": (lambda c: 2 / 10, "precision@10"),
+    "07.uniform_negative": (lambda c: uniform_negative(c, exclude_rated=False), "rated in train"),
+    "07.bpr_loss": (lambda c: bpr_by_hand(c, with_bias=False), "movie bias"),
+    "07.log_q": (lambda c: log_q(c, c["data"].ratings), "validation and test too"),
+    "07.ease_weights": (lambda c: ease_by_hand(zero_diagonal=False), "diagonal of B must be 0"),
+    "07.q.bpr_at_zero": (lambda c: 0.5, "sigmoid(0)"),
+    "07.q.ease_identity": (lambda c: "a", "rebuilds nothing"),
 }
 
 WRONG_TYPES = {
@@ -284,6 +350,25 @@ def test_a_wrong_type_is_not_yet_without_a_traceback(contexts, exercise_id, kind
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_an_object_without_any_context_is_not_yet(exercise_id):
     assert check(exercise_id, object()).status == "not_yet"
+
+
+def test_a_negative_sampler_that_favours_popular_movies_is_told_so(contexts):
+    result = check("07.uniform_negative", popular_negative(contexts["07"]), **contexts["07"])
+    assert result.status == "not_yet" and "uniformly" in result.hint, result.line
+
+
+def test_the_bpr_hint_for_a_flipped_sign_and_for_a_mean(contexts):
+    context, solution = contexts["07"], bpr_by_hand(contexts["07"])
+    flipped = check("07.bpr_loss", lambda u, m, s: solution(u, s, m), **context)
+    assert flipped.status == "not_yet" and "should win" in flipped.hint, flipped.line
+    mean = check("07.bpr_loss", lambda u, m, s: solution(u, m, s).mean(), **context)
+    assert mean.status == "not_yet" and "not their mean" in mean.hint, mean.line
+
+
+def test_log_q_per_train_rating_rather_than_per_movie_is_told_so(contexts):
+    data = contexts["07"]["data"]
+    result = check("07.log_q", log_q(contexts["07"])[data.train.movie_idx], **contexts["07"])
+    assert result.status == "not_yet" and "one value per movie" in result.hint, result.line
 
 
 def test_an_unknown_id_is_not_yet():

@@ -33,7 +33,7 @@ def checked_ids(cells, solution: bool) -> list[str]:
 
 def test_every_lesson_from_01_has_a_cells_file():
     assert LESSONS == ["01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings",
-                       "06_evaluate_recommendations"]
+                       "06_evaluate_recommendations", "07_train_for_the_list"]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

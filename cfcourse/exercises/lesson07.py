@@ -1,0 +1,233 @@
+"""Lesson 07's exercises: training for the list. Context: ``data``; the BPR loss also takes the lesson's
+trained ``model`` (``bpr``: layers ``users``, ``movies`` and ``movie_bias``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cfcourse.exercises.answers import (call, describe, judge_array, judge_choice, judge_hashed_number, vector,
+                                        whole_number)
+from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
+from cfcourse.exercises.probes import PROBE_PAIRS, sigmoid, table
+
+LESSON = "07_train_for_the_list"
+
+#: float32 weights put a numpy loss this close to one from float64 weights.
+BPR_TOLERANCE = 1e-4
+#: EASE's weights from a float32 solve (as ``ease_weights`` makes them) are this close to float64 ones.
+EASE_TOLERANCE = 1e-4
+EASE_MOVIES = 30  # the check's small X: every user, the most-rated movies in train
+EASE_L2 = 50.0
+LOG_Q_TOLERANCE = 1e-6
+SAMPLER_USERS = 5  # the users with the most train ratings: where a sampler that forgets them fails most
+SAMPLER_DRAWS = 200  # per user
+POPULAR_SHARE = 0.1  # the check's "popular" movies: the most-rated tenth of each user's unrated ones
+SAMPLER_SLACK = 0.06  # about five standard deviations of the share of 1,000 uniform draws
+
+
+# -- 07.bpr_loss --------------------------------------------------------------------------------------------
+
+def bpr_probe(data, n: int = PROBE_PAIRS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The users and movies of the first ``n`` train ratings, and for each a movie (seeded) its user did not rate."""
+    rows = data.train.head(n)
+    users, movies = rows.user_idx.to_numpy().astype(np.int64), rows.movie_idx.to_numpy().astype(np.int64)
+    rated = set(zip(data.train.user_idx.to_numpy().tolist(), data.train.movie_idx.to_numpy().tolist()))
+    rng = np.random.default_rng(0)
+    sampled = np.empty(len(rows), dtype=np.int64)
+    for i, user in enumerate(users.tolist()):
+        movie = int(rng.integers(data.n_movies))
+        while (user, movie) in rated:
+            movie = int(rng.integers(data.n_movies))
+        sampled[i] = movie
+    return users, movies, sampled
+
+
+def judge_bpr_loss(answer, context):
+    data, model = context.data, context.model
+    users, movies, sampled = bpr_probe(data)
+    user_table, movie_table = table(model, "users"), table(model, "movies")
+    bias = table(model, "movie_bias")[:, 0]
+    interaction = np.sum(user_table[users] * movie_table[movies], axis=1) - np.sum(
+        user_table[users] * movie_table[sampled], axis=1)
+    differences = interaction + bias[movies] - bias[sampled]
+    result = call(answer, users.copy(), movies.copy(), sampled.copy())
+    if np.ndim(result) == 0 or np.size(result) == 1:
+        raise NotYet(f"one loss per (user, rated movie, sampled movie) triple, {len(users)} of them, not their mean")
+    given = vector(result, len(users), "losses")
+    judge_array(given, np.logaddexp(0, -differences), BPR_TOLERANCE, [
+        (lambda: np.logaddexp(0, differences),
+         "that is -log sigmoid(-d): d is score(rated movie) - score(sampled movie), and the rated movie should win"),
+        (lambda: -np.logaddexp(0, -differences),
+         "those are log sigmoid(d), all negative: the loss is minus that, -log sigmoid(d)"),
+        (lambda: sigmoid(differences), "that is sigmoid(d), a probability: the loss is -log sigmoid(d)"),
+        (lambda: np.logaddexp(0, -interaction),
+         "the scores leave out the movie bias: score = user vector · movie vector + the movie's bias "
+         "(layer `movie_bias`)"),
+    ], otherwise="score each movie as user vector · movie vector + movie bias, take d = rated - sampled, "
+                 "and the loss -log sigmoid(d) = np.logaddexp(0, -d)")
+
+
+# -- 07.uniform_negative ------------------------------------------------------------------------------------
+
+def judge_uniform_negative(answer, context):
+    data = context.data
+    train = data.train
+    counts = np.bincount(train.movie_idx, minlength=data.n_movies)
+    users = train.groupby("user_idx").size().sort_values(ascending=False, kind="stable").index[:SAMPLER_USERS]
+    rng = np.random.default_rng(0)
+    rated_draws = popular_draws = 0
+    expected_popular = 0.0
+    drawn = set()
+    for user in users.tolist():
+        rated = np.zeros(data.n_movies, dtype=bool)
+        rated[train.movie_idx[train.user_idx == user].to_numpy()] = True
+        unrated = np.flatnonzero(~rated)
+        popular = np.zeros(data.n_movies, dtype=bool)
+        by_count = unrated[np.argsort(-counts[unrated], kind="stable")]
+        popular[by_count[: max(1, int(round(POPULAR_SHARE * len(unrated))))]] = True
+        expected_popular += SAMPLER_DRAWS * popular.sum() / len(unrated)
+        for _ in range(SAMPLER_DRAWS):
+            movie = call(answer, int(user), rng)
+            try:
+                movie = whole_number(movie)
+            except NotYet:
+                raise NotYet(f"expected one movie index (a whole number), got {describe(movie)}") from None
+            if not 0 <= movie < data.n_movies:
+                raise NotYet(f"{movie} is no movie index: they run from 0 to data.n_movies - 1 = {data.n_movies - 1}")
+            rated_draws += bool(rated[movie])
+            popular_draws += bool(popular[movie])
+            drawn.add(movie)
+    total = SAMPLER_DRAWS * len(users)
+    if rated_draws:
+        raise NotYet(f"{rated_draws} of {total} draws are movies the user rated in train: when a draw is one of "
+                     f"them, draw again")
+    share, expected = popular_draws / total, expected_popular / total
+    if share > expected + SAMPLER_SLACK:
+        raise NotYet(f"{share:.0%} of your draws are among each user's most-rated tenth of unrated movies, where a "
+                     f"uniform draw lands {expected:.0%} of the time: draw the movie index uniformly "
+                     f"(rng.integers(data.n_movies)), not a movie of a random train rating")
+    if share < expected - SAMPLER_SLACK or len(drawn) < min(50, data.n_movies // 4):
+        raise NotYet(f"your {total} draws hit only {len(drawn)} different movies ({share:.0%} among the popular "
+                     f"tenth): every unrated movie should have the same chance")
+
+
+# -- 07.ease_weights ----------------------------------------------------------------------------------------
+
+def ease_probe(data) -> np.ndarray:
+    """Every user x the ``EASE_MOVIES`` most-rated train movies, as a 0/1 float64 matrix."""
+    counts = np.bincount(data.train.movie_idx, minlength=data.n_movies)
+    movies = np.argsort(-counts, kind="stable")[:EASE_MOVIES]
+    column = np.full(data.n_movies, -1)
+    column[movies] = np.arange(len(movies))
+    kept = column[data.train.movie_idx.to_numpy()] >= 0
+    matrix = np.zeros((data.n_users, len(movies)))
+    matrix[data.train.user_idx.to_numpy()[kept], column[data.train.movie_idx.to_numpy()[kept]]] = 1.0
+    return matrix
+
+
+def ease_solution(interactions, l2, *, by_rows=False, zero_diagonal=True, sign=-1.0):
+    inverse = np.linalg.inv(interactions.T @ interactions + l2 * np.eye(interactions.shape[1]))
+    diagonal = np.diag(inverse)
+    weights = sign * (inverse / diagonal[:, None] if by_rows else inverse / diagonal)
+    if zero_diagonal:
+        np.fill_diagonal(weights, 0.0)
+    return weights
+
+
+def judge_ease_weights(answer, context):
+    interactions = ease_probe(context.data)
+    n = interactions.shape[1]
+    result = call(answer, interactions.copy(), EASE_L2)
+    try:
+        given = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise NotYet(f"expected a {n} x {n} matrix of weights, got {describe(result)}") from None
+    if given.shape != (n, n):
+        raise NotYet(f"expected a {n} x {n} matrix (movies x movies) for a users x {n} matrix X, "
+                     f"got {describe(given) if given.ndim else 'one number'}")
+    expected = ease_solution(interactions, EASE_L2)
+    off_diagonal = ~np.eye(n, dtype=bool)
+    if (np.any(np.abs(np.diag(given)) > EASE_TOLERANCE)
+            and np.all(np.abs(given[off_diagonal] - expected[off_diagonal]) <= EASE_TOLERANCE)):
+        raise NotYet("the diagonal of B must be 0, EASE's one constraint: a movie may not predict itself")
+    judge_array(given.ravel(), expected.ravel(), EASE_TOLERANCE, [
+        (lambda: ease_solution(interactions, EASE_L2, by_rows=True).ravel(),
+         "that divides each row of P by its diagonal entry: B = -P / diag(P) divides each column (numpy's "
+         "P / np.diag(P) does)"),
+        (lambda: ease_solution(interactions, EASE_L2, sign=1.0).ravel(), "B = -P / diag(P): the minus sign"),
+        (lambda: ease_solution(interactions, 0.0).ravel(),
+         "that leaves out λ: P is the inverse of XᵀX + λI (λ on the diagonal of XᵀX)"),
+        (lambda: ease_solution(interactions, EASE_L2, zero_diagonal=False).ravel(),
+         "the diagonal of B must be 0, EASE's one constraint: a movie may not predict itself"),
+    ], otherwise="P = inverse of (XᵀX + λI); B = -P / diag(P), each column by its diagonal entry; then diag(B) = 0")
+
+
+# -- 07.log_q -----------------------------------------------------------------------------------------------
+
+def judge_log_q(answer, context):
+    data = context.data
+    counts = np.bincount(data.train.movie_idx, minlength=data.n_movies)
+    try:
+        length = len(answer)
+    except TypeError:
+        length = None
+    if length == len(data.train) and length != data.n_movies:
+        raise NotYet("one value per movie (data.n_movies of them), not one per train rating: index it by "
+                     "movie_idx later, as the lesson does with share[movies]")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        given = vector(answer, data.n_movies, "values (one per movie)")
+        rated = counts > 0  # a movie with no train rating is never in a batch: its value is not checked
+        share = counts / len(data.train)
+        all_counts = np.bincount(data.ratings.movie_idx, minlength=data.n_movies)
+        judge_array(given[rated], np.log(share[rated]), LOG_Q_TOLERANCE, [
+            (lambda: np.log(counts[rated]), "that is the log of each movie's count: divide by the number of "
+                                            "train ratings first, for its share"),
+            (lambda: share[rated], "that is each movie's share: the correction is its log, np.log(share)"),
+            (lambda: np.log10(share[rated]), "use the natural log, np.log, as the softmax's logits are natural logs"),
+            (lambda: np.log(all_counts[rated] / len(data.ratings)),
+             "that counts all ratings, validation and test too: the batches are drawn from train only"),
+            (lambda: -np.log(share[rated]), "the log of a share is negative: np.log(share), the minus sign comes "
+                                            "where it is subtracted from the logits"),
+        ], otherwise="each movie's number of train ratings, divided by len(data.train), then np.log")
+
+
+# -- the questionnaire --------------------------------------------------------------------------------------
+
+def judge_bpr_at_zero(answer, context):
+    judge_hashed_number("07.q.bpr_at_zero", answer, "76316cb864816c0c", {
+        "191db6b57fbb40a7": "that is sigmoid(0), the model's probability that the rated movie wins: the loss is "
+                            "-log of it",
+        "59679fbd9096e95b": "a loss is not negative: -log sigmoid(0) is minus log(0.5)",
+        "b6aff11ce7d068db": "a tie is not a win: the loss is 0 only when d is far above 0",
+    }, otherwise="not that: -log sigmoid(0), with sigmoid(0) = 0.5 (to 4 decimals)")
+
+
+def judge_ease_identity(answer, context):
+    judge_choice("07.q.ease_identity", answer, "6bfe48dee0f7a2e8", "abc", {
+        "4f30a654cde30b64": "X @ 0 is all zeros: it rebuilds nothing of X",
+        "e1240d980071e75a": "X @ XᵀX counts co-ratings; it does not give X back",
+    })
+
+
+EXERCISES = [
+    Exercise("07.uniform_negative", LESSON,
+             "A function sample_uniform_negative(user, rng) that returns a movie index drawn uniformly among the "
+             "movies the user did not rate in train.", judge_uniform_negative,
+             tolerance="no rated movie at all; the share of popular movies within about 5 standard deviations"),
+    Exercise("07.bpr_loss", LESSON,
+             "A numpy function bpr_by_hand(users, rated_movies, sampled_movies) giving the BPR loss of each "
+             "triple from the trained bpr model's weights, as bpr_loss does.", judge_bpr_loss,
+             tolerance=f"within {BPR_TOLERANCE:g} per triple"),
+    Exercise("07.log_q", LESSON,
+             "The logQ correction of the two-tower model: for every movie, the log of its share of the train "
+             "ratings.", judge_log_q, tolerance=f"within {LOG_Q_TOLERANCE:g} per movie with a train rating"),
+    Exercise("07.ease_weights", LESSON,
+             "A numpy function ease_by_hand(X, l2) giving EASE's weights B, with its zero diagonal.",
+             judge_ease_weights, tolerance=f"within {EASE_TOLERANCE:g} per weight"),
+    Exercise("07.q.bpr_at_zero", LESSON,
+             "What is the BPR loss of a pair whose two scores are equal (d = 0)? (To 4 decimals.)",
+             judge_bpr_at_zero, kind=QUESTION),
+    Exercise("07.q.ease_identity", LESSON,
+             "Without the constraint diag(B) = 0 and with λ = 0, which B rebuilds X perfectly: (a) the all-zero "
+             "matrix, (b) the identity matrix, (c) XᵀX?", judge_ease_identity, kind=QUESTION),
+]
