@@ -58,8 +58,8 @@ def test_results_file_holds_every_model_on_lesson_06_protocol(executed):
 def test_the_claims_were_checked_and_held(executed):
     _, notebook = executed
     text = printed_text(notebook)
-    assert "check: the best Keras ranking model" in text and "1.0x most popular" in text
-    assert "note:" not in text
+    assert "As the text says, the best Keras ranking model" in text and "1.0x most popular" in text
+    assert "Note: the text says" not in text
 
 
 def test_plots_and_the_learners_list(executed):
