@@ -107,7 +107,7 @@ def format_models_table(records: list[dict]) -> str:
     headings = ["model", "dataset", "test RMSE", "val RMSE", "epochs", "train s", "s/epoch"]
     rows = [[r["model"], r["dataset"], f"{r['test_rmse']:.4f}", f"{r['val_rmse']:.4f}", f"{r['epochs']:d}",
              f"{r['train_seconds']:.2f}", f"{r['seconds_per_epoch']:.3f}"] for r in records]
-    return tables.format_table(headings, rows, widths=[14, 16, 9, 9, 6, 8, 8])
+    return tables.format_table(headings, rows, widths=[14, 16, 9, 9, 6, 8, 8], align="llrrrrr")
 
 
 def model_rmse(model, frame, batch_size: int = 8192) -> float:

@@ -128,3 +128,9 @@ def test_format_models_table_has_one_row_per_record():
     assert set(rule) == {"-"}
     assert [row.split()[0] for row in rows] == ["bias", "dot_product", "neural_net"]
     assert rows[0].split()[2:] == ["0.9100", "0.9000", "3", "1.50", "0.500"]
+
+
+def test_the_models_table_keeps_the_shape_the_readme_shows():
+    lines = format_models_table([record("dot_product")]).splitlines()
+    assert lines[0] == "model          dataset          test RMSE  val RMSE epochs  train s  s/epoch"
+    assert lines[2].startswith("dot_product    ")
