@@ -1,4 +1,4 @@
-"""What lesson 02 teaches and lessons 03, 04 and 07 reuse: the models' inputs and factor tables, and the training loop.
+"""What lesson 02 teaches and lessons 03 and 04 reuse: the models' inputs and factor tables, and the training loop.
 
 Everything below the imports is lesson 02's cells marked ``#@save``, in order, word for word:
 read it there, with the reasons. ``tests/unit/test_saved_code.py`` keeps the two identical.
