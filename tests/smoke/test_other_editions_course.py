@@ -108,7 +108,7 @@ def test_the_whole_course_on_an_accepted_ml_1m_served_over_http(tmp_path):
     try:
         n_ratings, title = ml_1m_archive(server.folder / "ml-1m.zip")
         result = run_course_from(server.url, "--dataset", "ml-1m", "--data-dir", str(data_dir), "--accept-new-edition",
-                                 *TINY_PARAMETERS, "-p", f"query_movie={title!r}")
+                                 *TINY_PARAMETERS, "-p", f"query_movie={title!r}", "-p", f"my_ratings={{{title!r}: 5}}")
     finally:
         server.stop()
 
@@ -129,7 +129,7 @@ def test_the_whole_course_on_an_accepted_altered_ml_latest_small(tmp_path):
     n_ratings, title = altered_ml_latest_small_archive(mirror / "ml-latest-small.zip")
 
     result = run_course_from(str(mirror), "--data-dir", str(data_dir), "--accept-new-edition",
-                             *TINY_PARAMETERS, "-p", f"query_movie={title!r}")
+                             *TINY_PARAMETERS, "-p", f"query_movie={title!r}", "-p", f"my_ratings={{{title!r}: 5}}")
 
     assert result.returncode == 0, result.stderr[-3000:]
     edition = data_edition("ml-latest-small", data_dir)
