@@ -94,18 +94,6 @@ def require_backend(backend: str) -> None:
         raise BackendError(missing_backend_message(backend))
 
 
-def import_tensorflow():
-    """Import and return ``tensorflow``, dropping only its known start-up notices from stderr.
-
-    The lessons call this before ``import keras``. On another backend it prepares that
-    backend instead (:func:`import_keras`) and returns ``None``: TensorFlow is not imported.
-    """
-    if chosen_backend() != "tensorflow":
-        import_keras()
-        return None
-    return quiet_tensorflow_import()
-
-
 def quiet_tensorflow_import():
     """``import tensorflow`` with the process's stderr caught, passing on all but the notices above."""
     if "tensorflow" in sys.modules:

@@ -102,9 +102,9 @@ def test_set_up_refuses_a_backend_it_does_not_offer_in_one_line(asked, line):
 
 SEEDED_RUN = """
 import json, sys
-from cfcourse.backend import describe_backend, import_tensorflow, set_seeds
-import_tensorflow()  # what the lessons call before `import keras`
-import keras, numpy as np
+from cfcourse.backend import describe_backend, import_keras, set_seeds
+keras = import_keras()  # what lesson.start does before a lesson imports keras
+import numpy as np
 set_seeds(7)
 model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dropout(0.5), keras.layers.Dense(1)])
 model.compile("adam", "mse")
