@@ -78,12 +78,13 @@ def ease_weights(interactions, l2):
     return weights
 
 
-def fold_in(movie_vectors, rated_movies, l2):
-    """A new user's vector against a frozen movie table: the ridge regression of 1 (rated) / 0 (not) on it.
+def fold_in(movie_vectors, interactions, l2):
+    """New users' vectors against a frozen movie table: the ridge regression of 1 (rated) / 0 (not) on it.
 
-    Minimises ``||movie_vectors @ u - y||² + l2 ||u||²``, with y = 1 at ``rated_movies``, 0 elsewhere:
-    ``u = (VᵀV + l2 I)⁻¹ Vᵀ y``, where ``Vᵀ y`` is the sum of the rated movies' vectors.
+    ``interactions`` has one 0/1 row per new user (dense or scipy sparse). For the row y, minimises
+    ``||movie_vectors @ u - y||² + l2 ||u||²``: ``u = (VᵀV + l2 I)⁻¹ Vᵀ y``, where ``Vᵀ y`` is the sum
+    of the rated movies' vectors. One matrix serves every new user, so all rows are solved at once.
     """
     movie_vectors = np.asarray(movie_vectors, dtype=np.float64)
     gram = movie_vectors.T @ movie_vectors + l2 * np.eye(movie_vectors.shape[1])
-    return np.linalg.solve(gram, movie_vectors[np.asarray(rated_movies)].sum(axis=0))
+    return np.linalg.solve(gram, (interactions @ movie_vectors).T).T

@@ -27,11 +27,11 @@ from cfcourse.metrics import read_model_metrics, write_model_metrics
 from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
 from cfcourse.prerequisites import require_files
-from cfcourse.processed import LessonData, load_processed
+from cfcourse.processed import LessonData, load_processed, sample_users
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters, changed_ranking_protocol,
                                 check_published_rmse)
 from cfcourse.runs import chosen_run
-from cfcourse.training_plan import TrainingPlan, plan_training
+from cfcourse.training_plan import LIST_TRAINING_RATINGS, TrainingPlan, plan_training
 
 #: The lesson that trains each model, so a lesson that needs one can say which lesson to run.
 TRAINED_BY = {published.model: name for name, published in PUBLISHED.items()}
@@ -105,6 +105,11 @@ def start(lesson: str, namespace: dict) -> LessonRun:
         print(run.plan.describe())
     if lesson == "05_inspect_embeddings":
         run.query_movie = _query_movie(run)
+    if lesson == "07_train_for_the_list":
+        run.data = sample_users(data, LIST_TRAINING_RATINGS, parameters["seed"])
+        if run.data is not data:
+            print(f"{len(data.train):,} train ratings are more than this lesson's {LIST_TRAINING_RATINGS:,}: it learns "
+                  f"from a seeded sample of {run.data.n_users:,} users, with {len(run.data.train):,} train ratings")
     return run
 
 

@@ -16,7 +16,7 @@ Under ``data/processed/<dataset>/``:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -101,6 +101,27 @@ class LessonData:
     @property
     def n_movies(self) -> int:
         return len(self.movies)
+
+
+def sample_users(data: LessonData, max_train_ratings: int, seed: int) -> LessonData:
+    """``data`` cut to a seeded sample of users whose train ratings total at most ``max_train_ratings``.
+
+    The sampled users are renumbered ``0 .. n - 1`` in their original order, so a model's user table
+    has a row for each of them and no others; movies keep their indices. When all the train ratings
+    are that few already, ``data`` itself.
+    """
+    train_per_user = np.bincount(data.train.user_idx, minlength=data.n_users)
+    if train_per_user.sum() <= max_train_ratings:
+        return data
+    shuffled = np.random.default_rng(seed).permutation(data.n_users)
+    fitting = np.searchsorted(np.cumsum(train_per_user[shuffled]), max_train_ratings, side="right")
+    kept = np.sort(shuffled[:fitting])
+    new_index = np.full(data.n_users, -1, dtype=np.int32)
+    new_index[kept] = np.arange(len(kept), dtype=np.int32)
+    ratings = data.ratings[new_index[data.ratings.user_idx.to_numpy()] >= 0].reset_index(drop=True)
+    ratings["user_idx"] = new_index[ratings.user_idx.to_numpy()]
+    users = data.users.iloc[kept].reset_index(drop=True).assign(user_idx=np.arange(len(kept)))
+    return replace(data, ratings=ratings, users=users)
 
 
 def load_processed(paths: CoursePaths) -> LessonData:

@@ -36,6 +36,9 @@ from dataclasses import dataclass
 
 #: From this many training ratings on, lessons train with the large-data settings below.
 LARGE_TRAINING_SET = 500_000
+#: Lesson 07 trains five models and judges each epoch's lists: past this many training ratings it learns
+#: from a seeded sample of users whose train ratings total this many (ml-25m: about 6,500 of 162,541 users).
+LIST_TRAINING_RATINGS = 1_000_000
 #: Large-data settings: ratings per step, and training steps TensorFlow runs per call from Python.
 LARGE_BATCH_SIZE = 16_384
 LARGE_STEPS_PER_EXECUTION = 8

@@ -98,11 +98,13 @@ def test_ease_matches_a_direct_solve_on_a_tiny_matrix():
     assert np.allclose(implicit.ease_weights(scipy.sparse.csr_matrix(interactions), 2.0), got)
 
 
-def test_fold_in_matches_a_refit_of_the_user_vector_against_the_frozen_movies():
+def test_fold_in_matches_a_refit_of_each_user_vector_against_the_frozen_movies():
     movie_vectors = np.random.default_rng(9).normal(size=(8, 3))
-    rated, l2 = np.array([1, 4, 6]), 0.7
-    target = np.isin(np.arange(8), rated).astype(float)
-    # The refit: least squares on the movies stacked with sqrt(l2) I (the ridge penalty as extra rows).
+    l2 = 0.7
+    interactions = np.zeros((2, 8), dtype=np.float32)
+    interactions[0, [1, 4, 6]] = interactions[1, [0, 7]] = 1.0
+    # The refit, one user at a time: least squares on the movies stacked with sqrt(l2) I (the ridge penalty as rows).
     stacked = np.vstack([movie_vectors, np.sqrt(l2) * np.eye(3)])
-    refit, *_ = np.linalg.lstsq(stacked, np.r_[target, np.zeros(3)], rcond=None)
-    assert np.allclose(implicit.fold_in(movie_vectors, rated, l2), refit)
+    refits = [np.linalg.lstsq(stacked, np.r_[row, np.zeros(3)], rcond=None)[0] for row in interactions]
+    assert np.allclose(implicit.fold_in(movie_vectors, interactions, l2), refits)
+    assert np.allclose(implicit.fold_in(movie_vectors, scipy.sparse.csr_matrix(interactions), l2), refits)

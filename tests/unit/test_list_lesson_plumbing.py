@@ -8,6 +8,7 @@ from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.published import PUBLISHED_LIST_TRAINING, STRICT_VARIABLE, ClaimNotBorneOut, check_claim
 from cfcourse import lesson
 from course_testing import load_script
+from test_processed import run_lesson_01_steps
 
 run_course = load_script("run_course")
 PROTOCOL = dict(k=10, threshold=4.0, seed=42, max_users=2000)
@@ -37,6 +38,18 @@ def test_the_published_settings_are_the_course_run_and_others_an_experiment(tmp_
     assert paths.list_ranking_file == tmp_path / "experiments" / "synthetic" / "embedding_size-8" / "metrics" / "ranking_07.json"
     assert "embedding_size=8 (course: 64)" in capsys.readouterr().out
     assert run_course.run_name({"max_epochs": 3}, [LIST_LESSON]) == "max_epochs-3"
+
+
+def test_a_large_dataset_trains_for_the_list_on_a_sample_of_its_users(tmp_path, monkeypatch, capsys):
+    run_lesson_01_steps(tmp_path)
+    whole = lesson.start(LIST_LESSON, list_parameters(tmp_path)).data
+    assert "seeded sample" not in capsys.readouterr().out
+    monkeypatch.setattr(lesson, "LIST_TRAINING_RATINGS", len(whole.train) // 4)
+
+    sampled = lesson.start(LIST_LESSON, list_parameters(tmp_path)).data
+
+    assert 0 < len(sampled.train) <= len(whole.train) // 4 and sampled.n_users < whole.n_users
+    assert f"seeded sample of {sampled.n_users:,} users" in capsys.readouterr().out
 
 
 def test_a_wrong_setting_stops_with_its_rule(tmp_path):

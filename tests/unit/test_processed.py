@@ -11,7 +11,7 @@ from cfcourse.data.datasets import DATASETS
 from cfcourse.data.encoding import encode_ratings
 from cfcourse.paths import REPOSITORY_ROOT, course_paths, shown_path
 from cfcourse.prerequisites import MissingPrerequisiteError
-from cfcourse.processed import load_processed, save_processed
+from cfcourse.processed import load_processed, sample_users, save_processed
 from cfcourse.training import model_inputs
 from cfcourse.data.readers import read_movies, read_ratings
 from cfcourse.data.split import SPLIT_NAMES, split_labels
@@ -108,3 +108,30 @@ def test_shown_path(tmp_path):
     outside = tmp_path.resolve()
     if not outside.is_relative_to(REPOSITORY_ROOT.parent):  # a clone that sits beside the temporary folder sees it as ../
         assert shown_path(outside) == str(outside)
+
+
+def test_sample_users_keeps_whole_users_within_the_budget_renumbered(saved):
+    paths, *_ = saved
+    data = load_processed(paths)
+    budget = len(data.train) // 3
+
+    sample = sample_users(data, budget, seed=7)
+
+    assert 0 < len(sample.train) <= budget
+    assert len(sample.train) > budget - data.train.groupby("user_idx").size().max()  # no user left out who fitted
+    assert sample.n_users < data.n_users and sample.n_movies == data.n_movies
+    assert sample.users["user_idx"].tolist() == list(range(sample.n_users))
+    assert set(sample.ratings.user_idx) == set(range(sample.n_users))
+    # Each sampled user keeps every rating, in every split, under their new index.
+    original = data.ratings.merge(sample.users[["user"]], on="user")
+    pd.testing.assert_frame_equal(
+        sample.ratings.drop(columns="user_idx").sort_values(["user", "movie"]).reset_index(drop=True),
+        original.drop(columns="user_idx").sort_values(["user", "movie"]).reset_index(drop=True), check_categorical=False)
+    assert (sample.ratings.user_idx.to_numpy() == sample.users.set_index("user").user_idx[sample.ratings.user]).all()
+    assert sample_users(data, budget, seed=7).users.equals(sample.users)
+    assert not sample_users(data, budget, seed=8).users.equals(sample.users)
+
+
+def test_sample_users_returns_small_data_unchanged(saved):
+    data = load_processed(saved[0])
+    assert sample_users(data, len(data.train), seed=7) is data
