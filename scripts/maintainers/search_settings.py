@@ -2,15 +2,18 @@
 
     python scripts/maintainers/search_settings.py                                  # every lesson, every dataset below
     python scripts/maintainers/search_settings.py --lesson 04_neural_net --dataset ml-100k
+    python scripts/maintainers/search_settings.py --lesson 07_train_for_the_list
 
 Each candidate in :data:`CANDIDATES` is a set of lesson parameters. The script runs the
 lesson itself (papermill, on the course's kernel, exactly as ``make run-all`` does) with
-those values as an experiment run named ``search-<lesson>-<n>``, and reads the *validation*
-RMSE from the run's metrics file; test data plays no part in the choice. Each candidate's
-validation RMSE is divided by that of the lesson's published settings (the first
-candidate) on the same dataset, and its *score* is the largest of these ratios: the
+those values as an experiment run named ``search-<lesson>-<n>``, and reads a *validation*
+figure from what the run wrote (:data:`SEARCHED`): lessons 02-04's validation RMSE (lower is
+better), lesson 07's validation NDCG@10 of its best Keras model, BPR or two-tower (higher is
+better); test data plays no part in the choice. Each candidate's figure is divided by that
+of the lesson's published settings (the first candidate) on the same dataset, and its
+*score* is the worst of these ratios (the largest for RMSE, the smallest for NDCG): the
 settings must hold on every dataset the course offers, so a candidate beats the published
-settings only by being better on all of them (ties go to the lower mean ratio). Results go
+settings only by being better on all of them (ties go to the better mean ratio). Results go
 to ``<data>/metrics/search.md`` and ``search.json``; the course's own run is never touched.
 
 The candidates are small on purpose (each lesson run costs seconds): the published settings,
@@ -24,7 +27,9 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import papermill
 
@@ -33,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
-from cfcourse.paths import course_paths  # noqa: E402
-from cfcourse.published import PUBLISHED  # noqa: E402
+from cfcourse.paths import CoursePaths, course_paths  # noqa: E402
+from cfcourse.published import PUBLISHED, PUBLISHED_LIST_TRAINING  # noqa: E402
 
 SEARCH_DATASETS = ["ml-latest-small", "ml-100k", "synthetic"]
 
@@ -63,6 +68,57 @@ CANDIDATES: dict[str, list[dict]] = {
         {"learning_rate": 5e-2},
         {"l2": 1e-3},
     ],
+    "07_train_for_the_list": [
+        {},
+        {"embedding_size": 32},
+        {"embedding_size": 128},
+        {"list_learning_rate": 2e-3},
+        {"list_learning_rate": 1e-2},
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The validation figure a search reads from a finished run, and which way is better."""
+
+    key: str  # its name in search.json's rows
+    heading: str  # what search.md calls it
+    higher_is_better: bool
+    read: Callable[[str, CoursePaths], float]  # (lesson, the run's paths) -> the figure
+
+
+def validation_rmse(lesson: str, paths: CoursePaths) -> float:
+    """The validation RMSE a rating lesson (02-04) wrote to its model's metrics file."""
+    return json.loads(paths.metrics_file(PUBLISHED[lesson].model).read_text())["val_rmse"]
+
+
+def best_keras_validation_ndcg(lesson: str, paths: CoursePaths) -> float:
+    """Lesson 07's validation NDCG@10 of its better Keras model: the settings searched train BPR and the
+    two-tower model only (most popular ignores them, EASE has its own λ search and may not run)."""
+    ndcg = json.loads(paths.list_ranking_file.read_text())["validation_ndcg"]
+    return max(ndcg["bpr"], ndcg["two_tower"])
+
+
+RMSE = Objective("val_rmse", "validation RMSE", higher_is_better=False, read=validation_rmse)
+NDCG = Objective("val_ndcg", "validation NDCG@10 of the best Keras model", higher_is_better=True,
+                 read=best_keras_validation_ndcg)
+
+
+@dataclass(frozen=True)
+class SearchedLesson:
+    """What the search needs to know of a lesson: its published settings, what it is judged by, what it reads."""
+
+    parameters: dict
+    objective: Objective
+    needs: tuple[str, ...]  # the course's lessons that must have run first, for their outputs
+
+
+RATING_LESSONS_NEED = ("00_download", "01_preprocessing", "02_dot_product", "03_bias")
+SEARCHED: dict[str, SearchedLesson] = {
+    **{lesson: SearchedLesson(PUBLISHED[lesson].parameters, RMSE, RATING_LESSONS_NEED)
+       for lesson in ("02_dot_product", "03_bias", "04_neural_net")},
+    "07_train_for_the_list": SearchedLesson(PUBLISHED_LIST_TRAINING, NDCG, ("00_download", "01_preprocessing")),
 }
 
 
@@ -73,10 +129,11 @@ def course_outputs(dataset: str, data_dir: str | None) -> dict[str, Path]:
             "02_dot_product": paths.metrics_file("dot_product"), "03_bias": paths.metrics_file("bias")}
 
 
-def ensure_course_run(dataset: str, data_dir: str | None, scratch: Path) -> None:
-    """Run lessons 00-03 with the course's settings where they have not run: the searched lessons read them."""
-    for lesson, output in course_outputs(dataset, data_dir).items():
-        if not output.exists():
+def ensure_course_run(dataset: str, data_dir: str | None, scratch: Path, lessons: list[str]) -> None:
+    """Run, with the course's settings, the lessons that ``lessons`` build on where they have not run."""
+    needed = {need for lesson in lessons for need in SEARCHED[lesson].needs}
+    for lesson, output in course_outputs(dataset, data_dir).items():  # in course order
+        if lesson in needed and not output.exists():
             execute_lesson(lesson, scratch / f"{dataset}-{lesson}.ipynb", course_parameters(dataset, data_dir))
 
 
@@ -85,33 +142,42 @@ def course_parameters(dataset: str, data_dir: str | None) -> dict:
     return {"dataset": dataset, **({"data_dir": str(Path(data_dir).resolve())} if data_dir else {})}
 
 
-def validation_rmse(lesson: str, dataset: str, data_dir: str | None, run: str, changes: dict,
-                    scratch: Path) -> tuple[float, float]:
-    """Run ``lesson`` on ``dataset`` with ``changes`` as run ``run``; return its validation RMSE and seconds."""
+def run_candidate(lesson: str, dataset: str, data_dir: str | None, run: str, changes: dict,
+                  scratch: Path) -> tuple[float, float]:
+    """Run ``lesson`` on ``dataset`` with ``changes`` as run ``run``; return its validation figure and seconds."""
     started = time.perf_counter()
-    parameters = {**course_parameters(dataset, data_dir), **PUBLISHED[lesson].parameters, **changes, "run": run}
+    parameters = {**course_parameters(dataset, data_dir), **SEARCHED[lesson].parameters, **changes, "run": run}
     execute_lesson(lesson, scratch / f"{run}-{dataset}.ipynb", parameters)
     seconds = time.perf_counter() - started
-    record = json.loads(course_paths(dataset, data_dir, run).metrics_file(PUBLISHED[lesson].model).read_text())
-    return record["val_rmse"], seconds
+    return SEARCHED[lesson].objective.read(lesson, course_paths(dataset, data_dir, run)), seconds
 
 
 def search_lesson(lesson: str, datasets: list[str], data_dir: str | None, scratch: Path) -> list[dict]:
     """Every candidate of ``lesson`` on every dataset, with its score; the best first."""
+    objective = SEARCHED[lesson].objective
     rows = []
     for number, changes in enumerate(CANDIDATES[lesson]):
-        row = {"lesson": lesson, "changes": changes, "val_rmse": {}, "seconds": {}}
+        row = {"lesson": lesson, "changes": changes, objective.key: {}, "seconds": {}}
         for dataset in datasets:
-            val_rmse, seconds = validation_rmse(lesson, dataset, data_dir, f"search-{lesson}-{number}", changes, scratch)
-            row["val_rmse"][dataset], row["seconds"][dataset] = val_rmse, round(seconds, 1)
-            print(f"{lesson} {describe(changes):<55} {dataset:<16} validation RMSE {val_rmse:.4f} "
+            value, seconds = run_candidate(lesson, dataset, data_dir, f"search-{lesson}-{number}", changes, scratch)
+            row[objective.key][dataset], row["seconds"][dataset] = value, round(seconds, 1)
+            print(f"{lesson} {describe(changes):<55} {dataset:<16} {objective.heading} {value:.4f} "
                   f"({seconds:.0f} s)", flush=True)
         rows.append(row)
-    published = rows[0]["val_rmse"]
+    return score_rows(rows, datasets, objective)
+
+
+def score_rows(rows: list[dict], datasets: list[str], objective: Objective) -> list[dict]:
+    """``rows`` (the published settings first) with their score and mean ratio to the published, the best first.
+
+    The score is the worst ratio over the datasets, so that a candidate wins only where it wins everywhere.
+    """
+    published = rows[0][objective.key]
+    worst = min if objective.higher_is_better else max
     for row in rows:
-        ratios = [row["val_rmse"][d] / published[d] for d in datasets]
-        row["score"], row["mean_ratio"] = round(max(ratios), 4), round(sum(ratios) / len(ratios), 4)
-    return sorted(rows, key=lambda row: (row["score"], row["mean_ratio"]))
+        ratios = [row[objective.key][d] / published[d] for d in datasets]
+        row["score"], row["mean_ratio"] = round(worst(ratios), 4), round(sum(ratios) / len(ratios), 4)
+    return sorted(rows, key=lambda row: (row["score"], row["mean_ratio"]), reverse=objective.higher_is_better)
 
 
 def describe(changes: dict) -> str:
@@ -121,13 +187,15 @@ def describe(changes: dict) -> str:
 
 def markdown(results: dict[str, list[dict]], datasets: list[str]) -> str:
     """``search.md``: one table per lesson, best candidate first."""
-    lines = ["## Search for the lessons' settings (validation RMSE; score = the worst ratio to the published "
+    lines = ["## Search for the lessons' settings (validation figures; score = the worst ratio to the published "
              "settings over the datasets; best first)", ""]
     for lesson, rows in results.items():
-        cells = [[describe(row["changes"]), *(f"{row['val_rmse'][d]:.4f}" for d in datasets), f"{row['score']:.4f}",
-                  f"{row['mean_ratio']:.4f}"] for row in rows]
-        lines += [f"### {lesson}", "", format_table(["changes", *datasets, "score", "mean ratio"], cells, markdown=True),
-                  ""]
+        objective = SEARCHED[lesson].objective
+        cells = [[describe(row["changes"]), *(f"{row[objective.key][d]:.4f}" for d in datasets),
+                  f"{row['score']:.4f}", f"{row['mean_ratio']:.4f}"] for row in rows]
+        better = "higher" if objective.higher_is_better else "lower"
+        lines += [f"### {lesson}", "", f"{objective.heading}, {better} is better:", "",
+                  format_table(["changes", *datasets, "score", "mean ratio"], cells, markdown=True), ""]
     return "\n".join(lines)
 
 
@@ -138,14 +206,14 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", help="data folder (default: data/ or $CFCOURSE_DATA_DIR)")
     args = parser.parse_args(argv)
     datasets = args.dataset or SEARCH_DATASETS
+    lessons = args.lesson or sorted(CANDIDATES)
     metrics_dir = course_paths(datasets[0], args.data_dir).data_dir / "metrics"
     scratch = course_paths(datasets[0], args.data_dir).data_dir / "executed" / "search"
     scratch.mkdir(parents=True, exist_ok=True)
     try:
         for dataset in datasets:
-            ensure_course_run(dataset, args.data_dir, scratch)
-        results = {lesson: search_lesson(lesson, datasets, args.data_dir, scratch)
-                   for lesson in args.lesson or sorted(CANDIDATES)}
+            ensure_course_run(dataset, args.data_dir, scratch, lessons)
+        results = {lesson: search_lesson(lesson, datasets, args.data_dir, scratch) for lesson in lessons}
     except papermill.PapermillExecutionError as error:
         print(f"error: a lesson failed ({error.ename}: {error.evalue}); see {scratch}", file=sys.stderr)
         return 1
