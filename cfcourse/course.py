@@ -38,7 +38,8 @@ LESSON_PARAMETERS = {
 
 #: Lessons whose cells marked ``#@save`` are the source of a package module (d2l's single-source way):
 #: the module is a header, then those cells' code in order, word for word (tests/unit/test_saved_code.py).
-SAVED_CODE = {"02_dot_product": "cfcourse/training.py", "07_train_for_the_list": "cfcourse/implicit.py"}
+SAVED_CODE = {"02_dot_product": "cfcourse/training.py", "06_evaluate_recommendations": "cfcourse/protocol.py",
+              "07_train_for_the_list": "cfcourse/implicit.py"}
 
 #: The trained models in lesson order, as their metrics and model files name them.
 MODELS = ["dot_product", "bias", "neural_net"]

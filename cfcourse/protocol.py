@@ -1,0 +1,42 @@
+"""Lesson 06's protocol for judging top-k lists: who is judged, and on what. Lesson 07 judges with it too.
+
+Everything below the import is lesson 06's cell marked ``#@save``, word for word: read it there,
+with the reasons. ``tests/unit/test_saved_code.py`` keeps the two identical.
+"""
+
+import numpy as np
+
+# Lesson 06's #@save cells follow.
+
+
+class Protocol:
+    """Who is judged, and on what: the evaluated users and, one row each, two masks over the movies.
+
+    The evaluated ``users`` are those with a ``target`` rating of ``threshold`` or more (a seeded
+    sample of ``max_users`` of them when more qualify). ``exclude`` marks the movies that are not
+    their candidates (rated in ``fit`` or in any of ``also_excluded``), ``relevant`` the movies they
+    liked in ``target``. ``ratings_per_movie`` counts ``fit``'s ratings: "most popular" ranks by it,
+    and a list's popularity is measured with it.
+    """
+
+    def __init__(self, data, fit, target, *, threshold, max_users, seed, also_excluded=()):
+        liked = target[target.rating >= threshold]
+        self.qualifying = np.unique(liked.user_idx)
+        self.users = self.qualifying
+        if len(self.qualifying) > max_users:
+            self.users = np.sort(np.random.default_rng(seed).choice(self.qualifying, max_users, replace=False))
+        self.row_of_user = np.full(data.n_users, -1)
+        self.row_of_user[self.users] = np.arange(len(self.users))
+        self.n_movies = data.n_movies
+        self.exclude = self.mask(fit)
+        for ratings in also_excluded:
+            self.exclude |= self.mask(ratings)
+        self.relevant = self.mask(liked)
+        self.ratings_per_movie = np.bincount(fit.movie_idx, minlength=data.n_movies)
+
+    def mask(self, ratings):
+        """True at (row of an evaluated user, movie) for every row of ``ratings`` by an evaluated user."""
+        rows = self.row_of_user[ratings.user_idx.to_numpy()]
+        mask = np.zeros((len(self.users), self.n_movies), dtype=bool)
+        mask[rows[rows >= 0], ratings.movie_idx.to_numpy()[rows >= 0]] = True
+        return mask
