@@ -76,3 +76,11 @@ def test_lesson_06_evaluated_a_seeded_sample_of_users(scale_run):
     ranking = json.loads(course_paths(DATASET, data_dir).ranking_file.read_text())
     assert ranking["users_evaluated"] == ranking["max_users"] == 2000 < ranking["users_qualifying"]
     assert ranking["models"]["bias"]["ndcg"] > 3 * ranking["models"]["random"]["ndcg"]
+
+
+def test_lesson_07_skips_ease_above_its_number_of_movies_and_says_why(scale_run):
+    data_dir, _ = scale_run
+    paths = course_paths(DATASET, data_dir)
+    assert "EASE skipped: 11," in printed_text(paths.executed / "07_train_for_the_list.ipynb")
+    record = json.loads(paths.list_ranking_file.read_text())
+    assert set(record["models"]) == {"bpr", "two_tower"} and "ease" not in record["leave_latest_out"]
