@@ -196,13 +196,29 @@ def format_ranking_table(ranking: dict) -> str:
     return "\n".join([title, format_table(headings, rows, widths=[14, 12, 10, 8, 9, 16])])
 
 
+def same_protocol(ranking: dict, list_ranking: dict) -> bool:
+    """Whether lesson 06's and lesson 07's results judged the same users on the same relevant movies."""
+    protocol = ("dataset", "k", "threshold", "users_evaluated", "users_qualifying", "max_users")
+    return all(list_ranking[key] == ranking[key] for key in protocol)
+
+
 def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
     """Lesson 06's ``ranking`` with lesson 07's models added below its own, where lesson 07 ran on the same
     protocol and users (its ``ranking_07.json``); ``ranking`` itself is left as it was."""
-    protocol = ("dataset", "k", "threshold", "users_evaluated", "users_qualifying", "max_users")
-    if list_ranking is None or any(list_ranking[key] != ranking[key] for key in protocol):
+    if list_ranking is None or not same_protocol(ranking, list_ranking):
         return ranking
     return {**ranking, "models": {**ranking["models"], **list_ranking["models"]}}
+
+
+def ranking_to_print(paths: CoursePaths) -> dict | None:
+    """The top-k lists of a run: lesson 06's rows (the run's own, else the course's, as for its models), then
+    lesson 07's where it ran on the same protocol; lesson 07's rows alone where lesson 06 has none on it."""
+    lesson_06 = next((json.loads(file.read_text()) for file in (paths.ranking_file, paths.course_run().ranking_file)
+                      if file.exists()), None)
+    lesson_07 = json.loads(paths.list_ranking_file.read_text()) if paths.list_ranking_file.exists() else None
+    if lesson_06 is None or (lesson_07 is not None and not same_protocol(lesson_06, lesson_07)):
+        return lesson_07
+    return with_list_models(lesson_06, lesson_07)
 
 
 def main(argv=None) -> int:
@@ -312,10 +328,10 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
           f"{total:.1f} s on {on_what}.\n")
     if records:
         print(format_models_table(records))
-    if paths.ranking_file.exists() and {RANKING_LESSON, LIST_LESSON} & set(ran):
-        list_ranking = json.loads(paths.list_ranking_file.read_text()) if paths.list_ranking_file.exists() else None
+    ranking = ranking_to_print(paths) if {RANKING_LESSON, LIST_LESSON} & set(ran) else None
+    if ranking:
         print()
-        print(format_ranking_table(with_list_models(json.loads(paths.ranking_file.read_text()), list_ranking)))
+        print(format_ranking_table(ranking))
     print()
     print(exercises_line(paths, declared, ran))
     return 0

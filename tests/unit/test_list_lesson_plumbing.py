@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.published import PUBLISHED_LIST_TRAINING, STRICT_VARIABLE, ClaimNotBorneOut, check_claim
 from cfcourse import lesson
+from cfcourse.paths import course_paths
 from course_testing import load_script
 from test_processed import run_lesson_01_steps
 
@@ -100,3 +103,25 @@ def test_a_claim_made_of_the_committed_run_is_only_a_note_on_another_dataset(cap
     assert capsys.readouterr().out.startswith("Note: the text says a beats b, but not in this run")
     with pytest.raises(ClaimNotBorneOut):
         check_claim("a beats b", False, "0.1 against 0.2", dataset="ml-latest-small")
+
+
+def write_results(paths, lesson_06=None, lesson_07=None):
+    for file, record in ((paths.ranking_file, lesson_06), (paths.list_ranking_file, lesson_07)):
+        if record is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(json.dumps(record))
+
+
+def test_an_experiment_of_lesson_07_alone_is_listed_below_the_courses_lesson_06(tmp_path):
+    row = {"precision": 0.1, "recall": 0.2, "ndcg": 0.3, "coverage": 0.05, "mean_popularity": 120.0}
+    course, experiment = course_paths("ml-100k", tmp_path), course_paths("ml-100k", tmp_path, "embedding_size-32")
+    assert run_course.ranking_to_print(experiment) is None
+    write_results(course, lesson_06=ranking({"most_popular": row}))
+    write_results(experiment, lesson_07=ranking({"bpr": row}))
+    assert list(run_course.ranking_to_print(experiment)["models"]) == ["most_popular", "bpr"]
+    # Lesson 07 on another protocol: its own rows, not lesson 06's on the course's protocol.
+    write_results(experiment, lesson_07=ranking({"bpr": row}, k=5))
+    assert run_course.ranking_to_print(experiment) == ranking({"bpr": row}, k=5)
+    # An experiment that ran lesson 06 itself shows its own rows, not the course's.
+    write_results(experiment, lesson_06=ranking({"random": row}, k=5))
+    assert list(run_course.ranking_to_print(experiment)["models"]) == ["random", "bpr"]
