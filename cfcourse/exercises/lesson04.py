@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cfcourse.exercises.answers import judge_choice, judge_number, number, whole_number
-from cfcourse.exercises.definitions import QUESTION, Exercise
+from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
 from cfcourse.exercises.lesson02 import PREDICT_TOLERANCE, judge_predict, range_mistakes
 from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, table, trainable_parameters
 
@@ -65,6 +65,9 @@ def judge_rare_movie_rmse(answer, context):
     data, model = context.data, context.model
     val = data.val
     train_counts = np.bincount(data.train.movie_idx, minlength=data.n_movies)
+    if not (train_counts[val.movie_idx.to_numpy()] < RARE).any():
+        raise NotYet(f"no validation rating of this dataset is of a movie with fewer than {RARE} training ratings, "
+                     "so there is no such RMSE: try the exercise on ml-latest-small")
     predicted = predictions(model, val.user_idx, val.movie_idx)
 
     def rmse_where(counts, keep):

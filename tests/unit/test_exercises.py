@@ -3,6 +3,7 @@ its likely mistake gets its hint, and a wrong type is "not yet", never a traceba
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -422,3 +423,13 @@ def test_the_summary_line_says_all_correct_or_which_not():
     one_wrong = {**all_right, "02_y": {"02.c": {"solution": "not_yet"}}}
     assert summary_line(one_wrong, expected) == "Exercises: 3 solutions checked; not correct: 02.c"
     assert summary_line({}, expected) == "Exercises: 0 solutions checked; never checked: 01.a, 01.b, 02.c"
+
+
+def test_rare_movies_on_data_with_none_in_validation_is_not_yet_with_the_reason(contexts, data):
+    """Large generated data has no rare movie in validation: the exercise says so instead of an RMSE of nothing."""
+    frequent = np.bincount(data.train.movie_idx, minlength=data.n_movies) >= 20
+    kept = (data.ratings.split != "val").to_numpy() | frequent[data.ratings.movie_idx.to_numpy()]
+    no_rare = dataclasses.replace(data, ratings=data.ratings[kept].reset_index(drop=True))
+    result = check("04.rare_movie_rmse", 0.9, data=no_rare, model=contexts["04"]["model"])
+    assert not result.passed
+    assert "no validation rating of this dataset is of a movie with fewer than 20 training ratings" in result.line
