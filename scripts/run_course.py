@@ -211,11 +211,14 @@ def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
 
 
 def ranking_to_print(paths: CoursePaths) -> dict | None:
-    """The top-k lists of a run: lesson 06's rows (the run's own, else the course's, as for its models), then
-    lesson 07's where it ran on the same protocol; lesson 07's rows alone where lesson 06 has none on it."""
-    lesson_06 = next((json.loads(file.read_text()) for file in (paths.ranking_file, paths.course_run().ranking_file)
-                      if file.exists()), None)
+    """The top-k lists of a run: lesson 06's rows, then lesson 07's where it ran on the same protocol. A run
+    without lesson 06 of its own (an experiment of lesson 07) shows the course's lesson 06 rows, as it shows
+    the course's models, or lesson 07's rows alone where those were judged on another protocol."""
     lesson_07 = json.loads(paths.list_ranking_file.read_text()) if paths.list_ranking_file.exists() else None
+    if paths.ranking_file.exists():
+        return with_list_models(json.loads(paths.ranking_file.read_text()), lesson_07)
+    course = paths.course_run().ranking_file
+    lesson_06 = json.loads(course.read_text()) if course.exists() else None
     if lesson_06 is None or (lesson_07 is not None and not same_protocol(lesson_06, lesson_07)):
         return lesson_07
     return with_list_models(lesson_06, lesson_07)
