@@ -15,6 +15,7 @@ from cfcourse.exercises import EXERCISES, SolutionNotCorrect, check, exercises_o
 from cfcourse.exercises.definitions import CODING
 from cfcourse.exercises.record import summary_line
 from cfcourse.paths import course_paths
+from cfcourse.protocol import Protocol
 from cfcourse.published import STRICT_VARIABLE
 from exercise_testing import bias_model, bpr_model, dot_product_model, neural_net, synthetic_lesson_data
 
@@ -39,22 +40,13 @@ def contexts(data):
 
 
 def bias_lists(data, model, k=10):
-    """Top-k lists of every user with a liked test movie, as lesson 06 makes them."""
-    liked = data.test[data.test.rating >= 4.0]
-    users = np.unique(liked.user_idx)
-    row = np.full(data.n_users, -1)
-    row[users] = np.arange(len(users))
-
-    def mask(frame):
-        m = np.zeros((len(users), data.n_movies), dtype=bool)
-        rows = row[frame.user_idx.to_numpy()]
-        m[rows[rows >= 0], frame.movie_idx.to_numpy()[rows >= 0]] = True
-        return m
-
-    pairs = {"user": np.repeat(users, data.n_movies).astype("int32"),
-             "movie": np.tile(np.arange(data.n_movies), len(users)).astype("int32")}
-    scores = model.predict(pairs, batch_size=65536, verbose=0).reshape(len(users), data.n_movies)
-    return ranking.top_k_movies(scores, mask(data.train) | mask(data.val), k), mask(liked)
+    """Top-k lists of every user with a liked test movie, on lesson 06's protocol."""
+    protocol = Protocol(data, data.train, data.test, also_excluded=[data.val], threshold=4.0,
+                        max_users=data.n_users, seed=0)
+    pairs = {"user": np.repeat(protocol.users, data.n_movies).astype("int32"),
+             "movie": np.tile(np.arange(data.n_movies), len(protocol.users)).astype("int32")}
+    scores = model.predict(pairs, batch_size=65536, verbose=0).reshape(len(protocol.users), data.n_movies)
+    return ranking.top_k_movies(scores, protocol.exclude, k), protocol.relevant
 
 
 def weights(model, name):
