@@ -522,7 +522,7 @@ def fetch(
     if _already_present(spec, raw, accept_new_edition, out):
         return raw / spec.name
 
-    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes)
+    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes, spec.largest_archive_bytes)
     settings = source_settings(spec, mirror)
     failures: list[SourceError] = []
     with Workspace(raw, spec.name) as workspace:
