@@ -389,7 +389,7 @@ def _fetch_from(
     try:
         retrieve(source, archive, limits=limits, retries=retries, backoff=backoff, progress=progress, out=out)
         archive_is_published = _check_archive_checksum(spec, archive, source.label, accept_new_edition, out)
-        extract_safely(archive, unpacked, source.label, spec.max_unpacked_bytes)
+        extract_safely(archive, unpacked, source.label, spec)
         files_are_published = _check_extracted(spec, unpacked, accept_new_edition, source.label, out)
     except SourceError:
         workspace.discard(archive)
@@ -456,6 +456,14 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+#: Words with which a source's message already sends the learner to the mirror, so the last line need not again.
+_MIRROR_ADVICE = ("check the mirror", "check the URL / mirror", "--mirror")
+
+
+def _advises_the_mirror(message: str) -> bool:
+    return any(words in message for words in _MIRROR_ADVICE)
+
+
 def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool, mirror_blank: bool = False) -> str:
     """The final one-line error: every source tried and what went wrong there, then how to get the data another way.
 
@@ -467,7 +475,7 @@ def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_g
     elif any(isinstance(failure, MirrorSettingError) for failure in failures):
         hint = f"; check --mirror / {MIRROR_VARIABLE} ({_MIRROR_FORMS})"  # perhaps a path with spaces, split
     elif mirror_given:
-        hint = f"; check --mirror / {MIRROR_VARIABLE}"
+        hint = "" if all(map(_advises_the_mirror, messages)) else f"; check --mirror / {MIRROR_VARIABLE}"
     else:
         blank = f"; --mirror / {MIRROR_VARIABLE} is blank, which counts as not set" if mirror_blank else ""
         hint = (

@@ -42,22 +42,26 @@ def dead_process_id() -> int:
 # --- Archives that cannot be unpacked as they are --------------------------------------------
 
 
-def test_a_member_under_an_earlier_member_that_is_a_file(server, data_dir):
-    server.add("toy.zip", zip_bytes({"toy": b"a file, not a folder", **TOY_FILES}))
-    message = assert_fails_cleanly(TOY_SPEC, data_dir, "which the archive also holds as a file", mirror=server.url)
-    assert "'toy/ratings.csv'" in message or "'toy/movies.csv'" in message
+@pytest.mark.parametrize(("members", "named", "problem"), [
+    ({"toy/sub": b"a file", "toy/sub/x.csv": b"under it"}, "toy/sub/x.csv", "lies under 'toy/sub', which the archive also holds as a file"),
+    ({"toy/sub/x.csv": b"under it", "toy/sub": b"a file"}, "toy/sub", "is a file where other members of the archive lie in a folder of that name"),
+])
+def test_a_member_where_another_member_needs_a_folder_is_refused_before_writing(server, data_dir, members, named, problem):
+    server.add("toy.zip", zip_bytes({**TOY_FILES, **members}))
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, problem, mirror=server.url)
+    assert f"member {named!r}" in message and "nothing was extracted" in message
 
 
 def test_a_member_name_too_long_for_the_file_system(server, data_dir):
     server.add("toy.zip", zip_bytes({**TOY_FILES, "toy/" + "x" * 300 + ".csv": b"long"}))
-    assert_fails_cleanly(TOY_SPEC, data_dir, "has a name too long for this computer's file system", mirror=server.url)
+    assert_fails_cleanly(TOY_SPEC, data_dir, "has a name too long for file systems", mirror=server.url)
 
 
-def test_extraction_stops_at_the_registry_cap(server, data_dir):
+def test_an_archive_declaring_more_than_the_registry_cap_is_refused_before_writing(server, data_dir):
     server.add("toy.zip", zip_bytes({**TOY_FILES, "toy/zeros.bin": bytes(2_000_000)}))
     spec = replace(TOY_SPEC, max_unpacked_bytes=100_000)
-    message = assert_fails_cleanly(spec, data_dir, "unpacks to more than 100.0 kB", mirror=server.url)
-    assert "nothing was kept" in message
+    message = assert_fails_cleanly(spec, data_dir, "declares 2.0 MB of files, more than the 100.0 kB this dataset can hold", mirror=server.url)
+    assert "nothing was extracted" in message
 
 
 # --- A full disk, a read-only data folder -----------------------------------------------------
