@@ -24,10 +24,14 @@ What happens, step by step:
    on a line of its own, or as a ``file://`` URL with ``%20`` for each space. A blank
    ``--mirror`` or ``MOVIELENS_MIRROR`` counts as not given. Each failing source gets
    one line, and the next one is tried.
-3. The archive is unpacked into a temporary folder, refusing members that would
-   land outside it and stopping past the registry's size cap; then the sha256 of
-   every data file is checked (or, where none is pinned, the archive's published
-   checksum), and a file the published archive does not hold is refused. A file
+3. The archive is inspected whole before anything is written (see
+   :mod:`cfcourse.data.unpacking`: too many members, unsafe, duplicate or linked
+   ones, members outside the dataset's folder, too many bytes are each refused in
+   one line), then unpacked into a temporary folder, stopping past the registry's
+   size cap; then the sha256 of every data file is checked (or, where none is
+   pinned, the archive's published checksum), and a file the published archive
+   does not hold is refused. Only such a well-formed archive whose data files
+   differ is offered as a new edition. A file
    that differs only in its line endings is named as a mirror's re-encoding, not
    as a new edition.
 4. Only then does the dataset's folder move into ``data/raw/``, with a record of
@@ -146,12 +150,16 @@ def hash_folder(root: Path, folder_name: str) -> dict[str, str]:
 # --- Checking what was fetched -------------------------------------------------------------
 
 
-def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str, accept_new_edition: bool, out: TextIO) -> bool:
+def _check_archive_checksum(
+    spec: DatasetSpec, archive: Path, files_are_published: bool, source_label: str, accept_new_edition: bool, out: TextIO
+) -> bool:
     """Compare the archive with the checksum GroupLens published, where there is one; True when it matches.
 
-    Where the files' sha256 are pinned, a difference is no error: a mirror may hold
-    a re-zipped archive whose files are the same, and the files are what gets
-    verified. Where they are not, this checksum is all there is, so it is enforced.
+    Called once the archive has unpacked and its files are checked, so what is said of a
+    difference is known, not guessed. Where the files' sha256 are pinned, a difference is
+    no error: a mirror may hold a re-zipped archive whose files are the same, and the
+    files are what gets verified. Where they are not, this checksum is all there is, so
+    it is enforced.
     """
     if spec.published_archive_checksum is None:
         return False
@@ -161,7 +169,10 @@ def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str,
         print(f"The archive's {algorithm} matches the one GroupLens published.", file=out, flush=True)
         return True
     if not spec.archive_checksum_enforced:
-        message = "re-zipped (mirrors may do that), so its extracted files are what gets verified."
+        message = (
+            "its data files are the published ones, so it was re-zipped (mirrors may do that)." if files_are_published
+            else "its data files differ too, and the new edition was accepted."
+        )
     elif accept_new_edition:
         message = "using it anyway because the new edition was accepted, so results will differ from the course's stored outputs."
     else:
@@ -388,9 +399,10 @@ def _fetch_from(
     unpacked = workspace.new_folder(f".extract-{spec.name}-")
     try:
         retrieve(source, archive, limits=limits, retries=retries, backoff=backoff, progress=progress, out=out)
-        archive_is_published = _check_archive_checksum(spec, archive, source.label, accept_new_edition, out)
+        # Only an archive that unpacks whole, with the dataset's files, is judged as an edition.
         extract_safely(archive, unpacked, source.label, spec)
         files_are_published = _check_extracted(spec, unpacked, accept_new_edition, source.label, out)
+        archive_is_published = _check_archive_checksum(spec, archive, files_are_published, source.label, accept_new_edition, out)
     except SourceError:
         workspace.discard(archive)
         workspace.discard(unpacked)

@@ -314,9 +314,20 @@ def test_the_published_archive_checksum_is_reported_but_not_enforced(server, tmp
 
     _, output = fetch_quietly(spec, tmp_path / "data", mirror=server.url)
 
-    expected = "matches the one GroupLens published" if matches else "extracted files are what gets verified"
+    expected = "matches the one GroupLens published" if matches else "its data files are the published ones, so it was re-zipped"
     assert expected in output
+    assert output.index("Verified the sha256") < output.index("The archive's md5"), "a re-zip is named once its files are known"
     assert (tmp_path / "data" / "raw" / "toy" / "movies.csv").is_file()
+
+
+def test_an_archive_checksum_mismatch_is_not_called_a_re_zip_before_the_zip_is_opened(server, data_dir):
+    whole = zip_bytes(TOY_FILES)
+    server.add("toy.zip", whole[: len(whole) // 2])
+    spec = replace(TOY_SPEC, published_archive_checksum=("md5", "0" * 32))
+    out = io.StringIO()
+    with pytest.raises(DownloadError, match="corrupt or truncated"):
+        fetch(spec, data_dir, mirror=server.url, retries=0, progress=False, out=out)
+    assert "re-zip" not in out.getvalue() and "md5" not in out.getvalue()
 
 
 # --- Mirrors as folders ----------------------------------------------------------------------
