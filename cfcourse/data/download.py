@@ -64,7 +64,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cfcourse.data.sources import MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
-from cfcourse.data.folder import Workspace, move_into_place, sweep_leftovers
+from cfcourse.data.folder import Workspace, describe_leftovers, left_behind, move_into_place, sweep_leftovers
 from cfcourse.data.datasets import CITATION, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset, size_note
 from cfcourse.data.errors import DownloadError, MirrorSettingError, NewEditionError, SourceError, local_problem, one_line
 from cfcourse.data.editions import PUBLISHED, RECORD_NAME, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
@@ -689,6 +689,16 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _what_an_interruption_left(interruption: KeyboardInterrupt) -> str:
+    left = left_behind(interruption)
+    if not left:
+        return "temporary files removed, the data folder is as it was"
+    return (
+        f"removing the temporary files was cut short, leaving {describe_leftovers(left)} for the next run to remove; "
+        "the data folder is otherwise as it was"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: 0 on success, 1 on a reported error, 130 on Ctrl-C, 143 on SIGTERM."""
     in_main_thread = threading.current_thread() is threading.main_thread()
@@ -709,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt as interruption:
         how = "terminated (SIGTERM)" if isinstance(interruption, _Terminated) else "interrupted"
-        print(f"{how}: temporary files removed, the data folder is as it was", file=sys.stderr)
+        print(f"{how}: {_what_an_interruption_left(interruption)}", file=sys.stderr)
         return 143 if isinstance(interruption, _Terminated) else 130
     finally:
         if in_main_thread:

@@ -126,6 +126,8 @@ def test_leftovers_of_dead_runs_are_swept_and_a_live_runs_are_kept(server, data_
     dead_extract = raw / f".extract-ml-1m-{dead}-efgh5678"
     (dead_extract / "ml-1m").mkdir(parents=True)
     (dead_extract / "ml-1m" / "ratings.dat").write_bytes(b"y" * 2000)
+    (dead_extract / "ml-1m" / "movies.dat").write_bytes(b"")
+    (dead_extract / "ml-1m" / "users.dat").write_bytes(b"")
     unknown_old = raw / ".download-toy-olderformat.part"
     unknown_old.write_bytes(b"z")
     os.utime(unknown_old, (time.time() - 2 * 3600,) * 2)
@@ -137,7 +139,8 @@ def test_leftovers_of_dead_runs_are_swept_and_a_live_runs_are_kept(server, data_
 
     _, output = fetch_quietly(TOY_SPEC, data_dir, mirror=server.url)
 
-    assert "Removed 3 temporary file(s) left by an interrupted earlier run (5.0 kB)." in output
+    # The folder counts as the 3 files it holds, not as one.
+    assert "Removed 5 temporary files left by an interrupted earlier run (5.0 kB)." in output
     assert not dead_download.exists() and not dead_extract.exists() and not unknown_old.exists()
     assert live_fresh.exists() and live_old.exists(), "a live process's files may still be in use"
 
@@ -153,7 +156,7 @@ def test_a_lock_left_by_a_killed_run_is_swept_whichever_dataset_is_fetched(serve
 
     assert not dead_lock.exists(), "a killed run's lock goes with its temporary files, not when its dataset is fetched again"
     assert live_lock.exists()
-    assert "Removed 1 temporary file(s) left by an interrupted earlier run" in output
+    assert "Removed 1 temporary file left by an interrupted earlier run" in output
 
 
 # --- Two runs at once -------------------------------------------------------------------------
