@@ -63,7 +63,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from cfcourse.data.sources import MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
+from cfcourse.data.sources import (
+    MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, shown_setting, source_settings,
+)
 from cfcourse.data.folder import Workspace, describe_leftovers, left_behind, move_into_place, sweep_leftovers
 from cfcourse.data.datasets import CITATION, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset, size_note
 from cfcourse.data.errors import DownloadError, MirrorSettingError, NewEditionError, SourceError, local_problem, one_line
@@ -556,7 +558,7 @@ def fetch(
             except SourceError as error:
                 failures.append(error)
                 if number < len(settings):
-                    print(f"Source {number} of {len(settings)} failed: {one_line(str(error))}; trying the next one, {settings[number]}",
+                    print(f"Source {number} of {len(settings)} failed: {one_line(str(error))}; trying the next one, {shown_setting(settings[number])}",
                           file=out, flush=True)
         else:
             mirror_given = bool(mirror and mirror.strip())

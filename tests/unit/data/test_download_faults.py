@@ -25,18 +25,12 @@ from download_testing import (
     TOY_SPEC,
     assert_fails_cleanly,
     cli_environment,
+    dead_process_id,
     fetch_quietly,
     tree,
     wait_for,
     zip_bytes,
 )
-
-
-def dead_process_id() -> int:
-    """The ID of a process that has already exited (and been reaped), as a killed run's would be."""
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
 
 
 # --- Archives that cannot be unpacked as they are --------------------------------------------
