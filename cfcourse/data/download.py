@@ -40,8 +40,10 @@ What happens, step by step:
 
 Any failure, Ctrl-C and SIGTERM included, removes the temporary files and leaves
 the data folder as it was, and raises :class:`DownloadError` with a one-line
-message that says what went wrong and what to do. Temporary files left by a run
-that was killed outright are swept by the next run.
+message that says what went wrong and what to do. A second Ctrl-C during that
+removal cuts it short, and the command line then names what was left. Temporary
+files left by a run that was killed outright, or cut short so, are swept by the
+next run.
 
 This module holds the steps above and the command line; the parts live beside it:
 :mod:`cfcourse.data.sources` (where an archive comes from, and the network),

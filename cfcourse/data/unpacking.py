@@ -82,7 +82,7 @@ def _refuse_too_many_members(count: int | None, source_label: str) -> None:
     if count is not None and count > MAX_MEMBERS:
         raise SourceError(
             f"the archive from {source_label} holds {count:,} members, where a MovieLens archive holds a few dozen "
-            f"(at most {MAX_MEMBERS:,} are taken): an archive bomb or another archive; {_NOT_GENUINE}"
+            f"(at most {MAX_MEMBERS:,} are taken): an archive bomb, or not this dataset's archive; {_NOT_GENUINE}"
         )
 
 
