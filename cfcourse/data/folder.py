@@ -101,13 +101,17 @@ def _is_stale(path: Path) -> bool:
 
 
 def _files_and_bytes(path: Path) -> tuple[int, int]:
-    """How many files (links included) ``path`` is or holds, and their bytes; ``(0, 0)`` once it is gone."""
-    if path.is_dir() and not path.is_symlink():
-        files = [file for file in path.rglob("*") if file.is_symlink() or not file.is_dir()]
-        return len(files), sum(file.lstat().st_size for file in files)
+    """How many files (links included) ``path`` is or holds, and their bytes; ``(0, 0)`` once it is gone.
+
+    A file that vanishes while being counted (its owner removing it) makes the count ``(0, 0)``:
+    the sweep then claims nothing for it, rather than files it did not remove.
+    """
     try:
+        if path.is_dir() and not path.is_symlink():
+            files = [file for file in path.rglob("*") if file.is_symlink() or not file.is_dir()]
+            return len(files), sum(file.lstat().st_size for file in files)
         return 1, path.lstat().st_size
-    except FileNotFoundError:
+    except OSError:
         return 0, 0
 
 

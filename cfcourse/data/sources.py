@@ -93,7 +93,8 @@ def archive_source(setting: str, archive: str) -> ArchiveSource:
     scheme = parsed.scheme.lower()
     if scheme in ("http", "https"):
         url = setting if parsed.path.lower().endswith(".zip") else archive_in_folder_url(setting, archive)
-        label = f"GroupLens ({url})" if url.startswith(GROUPLENS_BASE_URL) else f"the mirror {shown_setting(url)}"
+        where = "GroupLens ({})" if url.startswith(GROUPLENS_BASE_URL) else "the mirror {}"
+        label = where.format(shown_setting(url))
         return ArchiveSource(url, label)
     if scheme == "file":
         path = Path(urllib.request.url2pathname(parsed.path))
@@ -200,13 +201,17 @@ class _ShortBody(ConnectionError):
         super().__init__(f"the server sent {received:,} of the {announced:,} bytes its Content-Length announced")
 
 
+def _largest_archive(limits: DownloadLimits) -> str:
+    """``an archive of this dataset is at most 2.0 MB (GroupLens's is 978.2 kB)``, for the messages of a body too large."""
+    known = f" (GroupLens's is {human_size(limits.expected_bytes)})" if limits.expected_bytes else ""
+    return f"an archive of this dataset is at most {human_size(limits.max_bytes)}{known}"
+
+
 def _too_large(url: str, limits: DownloadLimits, how: str) -> SourceError:
     """The one line for a body larger than any archive of the dataset; ``how`` says what the server did."""
-    assert limits.max_bytes is not None
-    known = f" (the archive is {human_size(limits.expected_bytes)})" if limits.expected_bytes else ""
     return SourceError(
-        f"downloading {shown_setting(url)} stopped: the server {how}, more than the {human_size(limits.max_bytes)} an archive "
-        f"of this dataset can be{known}; nothing was changed: it serves something else there, check the URL / mirror"
+        f"downloading {shown_setting(url)} stopped: the server {how}, and {_largest_archive(limits)}; nothing was "
+        "changed: it serves something else there, check the URL / mirror"
     )
 
 
@@ -218,7 +223,7 @@ def _copy_with_progress(response, file: NewFile, total: int | None, url: str, sh
         while chunk := response.read1(CHUNK_BYTES):
             if limits.max_bytes is not None and received + len(chunk) > limits.max_bytes:
                 # Cut off here: reading on would take a server that never stops at its word.
-                raise _too_large(url, limits, f"sent more than {received + len(chunk):,} bytes")
+                raise _too_large(url, limits, f"sent more than {limits.max_bytes:,} bytes")
             file.write(chunk)
             received += len(chunk)
             bar.update(len(chunk))
@@ -369,10 +374,9 @@ def _copy_local(source: Path, destination: Path, limits: DownloadLimits) -> int:
     try:
         size = source.stat().st_size
         if limits.max_bytes is not None and size > limits.max_bytes:
-            known = f" (the archive is {human_size(limits.expected_bytes)})" if limits.expected_bytes else ""
             raise SourceError(
-                f"{shown_path(source)} is {human_size(size)}, more than the {human_size(limits.max_bytes)} an archive of this "
-                f"dataset can be{known}; nothing was changed: it is not the archive, check the mirror"
+                f"{shown_path(source)} is {human_size(size)}, and {_largest_archive(limits)}; nothing was changed: it is not "
+                "the archive, check the mirror"
             )
         with open(source, "rb") as archive, NewFile(destination, "copying the archive", destination.parent) as file:
             while chunk := archive.read(CHUNK_BYTES):
