@@ -261,7 +261,7 @@ def _refuse_other_than_whole(url: str, response) -> None:
 
 
 def _partial_content(headers) -> str:
-    """What a 206 answer holds, with its byte counts: ``bytes 0-489100 of 978202: 489,101 of 978,202 bytes``."""
+    """What a 206 answer holds, with its byte counts: ``Content-Range: bytes 0-489100/978202, that is 489,101 of 978,202 bytes``."""
     content_range = one_line(headers.get("Content-Range") or "")[:80]
     match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", content_range)
     if not match:

@@ -22,7 +22,7 @@ import pytest
 
 from cfcourse.data import folder as data_folder
 from cfcourse.data.datasets import DATASETS
-from cfcourse.data.download import DownloadError, fetch, main
+from cfcourse.data.download import main
 from cfcourse.data.editions import RECORD_NAME, read_record
 from cfcourse.data.sources import shown_setting
 from cfcourse.data.unpacking import MAX_MEMBERS, declared_member_count
