@@ -124,23 +124,31 @@ class _NamesSoFar:
         self.files: set[str] = set()
         self.folders: set[str] = set()
 
-    def refuse_clashes(self, path: str, is_folder: bool) -> None:
-        """Refuse ``path`` if it clashes with a member before it: the same name, or a file where a folder is needed."""
+    def refuse_clashes(self, name: str, is_folder: bool) -> None:
+        """Refuse member ``name`` if it clashes with one before it: the same path, or a file where a folder is needed."""
+        path = _path_written(name)
         earlier = self.by_folded_name.get(path.casefold())
         if earlier == path:
-            raise _Refused(path, "appears twice in the archive, so which copy would be installed depends on their order")
+            raise _Refused(name, "appears twice in the archive, so which copy would be installed depends on their order")
         if earlier is not None:
-            raise _Refused(path, f"differs only in case from {earlier!r}: on Windows and macOS the two are one file")
+            raise _Refused(name, f"differs only in case from {earlier!r}: on Windows and macOS the two are one file")
         parent = next((folder for folder in _folders_holding(path) if folder in self.files), None)
         if parent is not None:
-            raise _Refused(path, f"lies under {parent!r}, which the archive also holds as a file")
+            raise _Refused(name, f"lies under {parent!r}, which the archive also holds as a file")
         if not is_folder and path in self.folders:
-            raise _Refused(path, "is a file where other members of the archive lie in a folder of that name")
+            raise _Refused(name, "is a file where other members of the archive lie in a folder of that name")
 
-    def add(self, path: str, is_folder: bool) -> None:
+    def add(self, name: str, is_folder: bool) -> None:
+        path = _path_written(name)
         self.by_folded_name[path.casefold()] = path
         self.folders.update(_folders_holding(path))
         (self.folders if is_folder else self.files).add(path)
+
+
+def _path_written(name: str) -> str:
+    """The path a member name is written to: ``toy/./ratings.csv``, ``toy//ratings.csv`` and ``toy\\ratings.csv``
+    (on Windows) are all ``toy/ratings.csv``, so they are one member, not two."""
+    return "/".join(part for part in name.replace("\\", "/").split("/") if part not in ("", "."))
 
 
 def _folders_holding(path: str) -> list[str]:
@@ -157,9 +165,8 @@ def _inspect(members: list[zipfile.ZipInfo], spec: DatasetSpec, source_label: st
         for info in members:
             if problem := _name_problem(info.filename, spec.name) or _kind_problem(info):
                 raise _Refused(info.filename, problem)
-            path = info.filename.rstrip("/")
-            names.refuse_clashes(path, info.is_dir())
-            names.add(path, info.is_dir())
+            names.refuse_clashes(info.filename, info.is_dir())
+            names.add(info.filename, info.is_dir())
     except _Refused as refused:
         raise SourceError(f"member {refused.member[:80]!r} of the archive from {source_label} {refused.problem}; {_NOT_GENUINE}") from None
     declared = sum(info.file_size for info in members)

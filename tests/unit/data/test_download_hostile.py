@@ -172,6 +172,10 @@ TAMPERED_ARCHIVES = {
         [*TOY_MEMBERS, member("toy/ratings.csv", TAMPERED)],
         "member 'toy/ratings.csv' of the archive from .* appears twice in the archive",
     ),
+    "duplicate under another spelling": (
+        [*TOY_MEMBERS, member("toy/./ratings.csv", TAMPERED)],
+        "member 'toy/./ratings.csv' of the archive from .* appears twice in the archive",
+    ),
     "symbolic link": (
         [member("toy/ratings.csv", b"/etc/passwd", stat.S_IFLNK | 0o777), TOY_MEMBERS[1]],
         "member 'toy/ratings.csv' of the archive from .* is a symbolic link",
