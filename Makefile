@@ -55,7 +55,9 @@ run-all: setup ## Run every lesson headless into data/executed/DATASET/ and prin
 experiment: setup ## Run lessons with other values, kept apart: make experiment LESSON=02_dot_product PARAMS="n_factors=10 epochs=5"
 	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG) $(addprefix --lesson ,$(LESSON)) $(addprefix -p ,$(PARAMS))
 
-execute-notebooks: setup ## Maintainers: re-execute the committed notebooks in place on ml-latest-small (always on TensorFlow)
+# The saved code first: the lessons re-executed after it import what they mark #@save.
+execute-notebooks: setup ## Maintainers: write the package's #@save modules from the lessons, then re-execute the committed notebooks in place on ml-latest-small (always on TensorFlow)
+	$(PY) scripts/maintainers/generate_saved_code.py
 	$(PY) scripts/run_course.py --in-place
 
 test: test-unit test-smoke test-nbval ## Run every test: the three tiers below, in order

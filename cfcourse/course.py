@@ -36,10 +36,9 @@ LESSON_PARAMETERS = {
                               "max_epochs", "list_learning_rate", "ease_min_ratings", "my_ratings"),
 }
 
-#: Lessons whose cells marked ``#@save`` are the source of a package module (d2l's single-source way):
-#: the module is a header, then those cells' code in order, word for word (tests/unit/test_saved_code.py).
-SAVED_CODE = {"02_dot_product": "cfcourse/training.py", "06_evaluate_recommendations": "cfcourse/protocol.py",
-              "07_train_for_the_list": "cfcourse/implicit.py"}
+#: Lessons whose cells marked ``#@save`` hold code a later lesson imports, and the package module generated from
+#: them (d2l's single-source way) by scripts/maintainers/generate_saved_code.py.
+SAVED_CODE = {"02_dot_product": "cfcourse/training.py", "06_evaluate_recommendations": "cfcourse/protocol.py"}
 
 #: The trained models in lesson order, as their metrics and model files name them.
 MODELS = ["dot_product", "bias", "neural_net"]

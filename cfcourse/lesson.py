@@ -13,17 +13,21 @@ have run, imports Keras quietly, seeds every random number generator, loads the 
 and, in a training lesson, plans the training. It prints what it did in a few lines.
 
 A training lesson ends with ``run.finish(model, ...)``: it saves the model and its metrics and
-compares the result with the one the lesson was published with.
+compares the result with the one the lesson was published with. A lesson that trains no rating model
+ends with ``run.save_results(record)``. A lesson reads what an earlier one saved with
+``run.read_results(lesson)``.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from cfcourse.course import LESSON_PARAMETERS, MODELS
 from cfcourse.data.datasets import DatasetSpec, get_dataset
-from cfcourse.metrics import read_model_metrics, write_model_metrics
+from cfcourse.metrics import read_model_metrics, write_json_atomically, write_model_metrics
 from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
 from cfcourse.prerequisites import require_files
@@ -74,6 +78,32 @@ class LessonRun:
         print(f"saved {shown_path(self.paths.model_file(model_name))} and {shown_path(metrics_file)}")
         check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition,
                              val_rmse=val_rmse)
+
+    def save_results(self, record: dict) -> None:
+        """Write ``record``, this lesson's results, to its results file in this run, and say where.
+
+        Written then renamed, so a reader (``make run-all``'s table, a later lesson) never sees half a file."""
+        target = results_file(self.paths, self.lesson)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomically(target, record)
+        print(f"saved {shown_path(target)}")
+
+    def read_results(self, lesson: str) -> dict | None:
+        """What the earlier ``lesson`` saved; ``None`` where it has not.
+
+        A training lesson's metrics come from the run that trained its model (this one, else the course's
+        own, as :meth:`model_run` says); any other lesson's from this run only, since another run's may
+        have been judged another way."""
+        run = self.model_run(PUBLISHED[lesson].model) if lesson in PUBLISHED else self.paths
+        source = results_file(run, lesson)
+        return json.loads(source.read_text()) if source.exists() else None
+
+
+def results_file(paths: CoursePaths, lesson: str) -> Path:
+    """Where ``lesson`` keeps its results in the run of ``paths``: a training lesson its model's metrics."""
+    if lesson in PUBLISHED:
+        return paths.metrics_file(PUBLISHED[lesson].model)
+    return {"06_evaluate_recommendations": paths.ranking_file, "07_train_for_the_list": paths.list_ranking_file}[lesson]
 
 
 def start(lesson: str, namespace: dict) -> LessonRun:

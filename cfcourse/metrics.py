@@ -57,7 +57,7 @@ def write_model_metrics(
     }
     target = paths.metrics_file(model)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_json_atomically(target, record)
+    write_json_atomically(target, record)
     return target
 
 
@@ -80,7 +80,7 @@ def _model_metrics_files(paths: CoursePaths) -> list[Path]:
     return sorted(p for p in paths.metrics.glob("*.json") if p not in not_models)
 
 
-def _write_json_atomically(target: Path, payload) -> None:
+def write_json_atomically(target: Path, payload) -> None:
     # Write then rename, so a reader never sees half a file.
     temporary = target.with_suffix(".json.tmp")
     temporary.write_text(json.dumps(payload, indent=2) + "\n")
@@ -98,7 +98,7 @@ def write_summary(records: list[dict], target: Path) -> list[dict]:
     rows = [row for row in kept if (row["dataset"], row.get("run")) not in replaced]
     rows += [{key: record.get(key) for key in SUMMARY_KEYS} for record in records]
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_json_atomically(target, rows)
+    write_json_atomically(target, rows)
     return rows
 
 

@@ -1,12 +1,11 @@
-"""Lesson 06's protocol for judging top-k lists: who is judged, and on what. Lesson 07 judges with it too.
+"""Generated: edit the cells marked ``#@save`` in notebooks/06_evaluate_recommendations.ipynb, not this file.
 
-Everything below the import is lesson 06's cell marked ``#@save``, word for word: read it there,
-with the reasons. ``tests/unit/test_saved_code.py`` keeps the two identical.
+Lesson 6 — Judging recommendations: top-10 lists, not RMSE. Defined here: Protocol.
+
+Regenerate with ``python scripts/maintainers/generate_saved_code.py`` (``make execute-notebooks`` runs it).
 """
 
 import numpy as np
-
-# Lesson 06's #@save cells follow.
 
 
 class Protocol:

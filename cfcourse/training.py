@@ -1,7 +1,9 @@
-"""What lesson 02 teaches and lessons 03 and 04 reuse: the models' inputs and factor tables, and the training loop.
+"""Generated: edit the cells marked ``#@save`` in notebooks/02_dot_product.ipynb, not this file.
 
-Everything below the imports is lesson 02's cells marked ``#@save``, in order, word for word:
-read it there, with the reasons. ``tests/unit/test_saved_code.py`` keeps the two identical.
+Lesson 2 — The dot-product recommender (matrix factorisation). Defined here: user_and_movie_factors,
+warm_up_then_hold, model_inputs, Training, train_rating_model.
+
+Regenerate with ``python scripts/maintainers/generate_saved_code.py`` (``make execute-notebooks`` runs it).
 """
 
 import time
@@ -10,8 +12,6 @@ from dataclasses import dataclass
 from cfcourse.backend import import_keras
 
 keras = import_keras()
-
-# Lesson 02's #@save cells follow.
 
 
 def user_and_movie_factors(n_users, n_movies, n_factors, penalty):

@@ -1,15 +1,45 @@
-"""Lesson 07's saved code (cfcourse.implicit): the negative sampler, the losses, EASE and the fold-in."""
+"""Lesson 07's own code, taken from its cells: the negative sampler, the losses, EASE and the fold-in.
+
+No module holds it (no later lesson imports it), so the functions are compiled from the lesson's code cells
+by name, with the imports the lesson gives them: what is tested is what the lesson runs.
+"""
 
 from __future__ import annotations
 
+import ast
+from types import SimpleNamespace
+
+import nbformat
 import numpy as np
 import pytest
+import scipy.linalg
 import scipy.sparse
 
 from cfcourse.backend import import_keras
+from cfcourse.course import NOTEBOOKS_DIR
 
 keras = import_keras()
-from cfcourse import implicit  # noqa: E402  (after the quiet Keras import)
+
+FUNCTIONS = ("rated_keys", "sample_negatives", "bpr_loss", "logq_corrected_logits", "in_batch_softmax_loss",
+             "ease_weights", "fold_in")
+
+
+def lesson_functions(lesson: str, names: tuple[str, ...], **imports) -> SimpleNamespace:
+    """The functions ``names`` as the code cells of ``lesson`` define them, with ``imports`` as their globals."""
+    namespace = dict(imports)
+    for cell in nbformat.read(NOTEBOOKS_DIR / f"{lesson}.ipynb", as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        wanted = [node for node in ast.parse(cell.source).body
+                  if isinstance(node, ast.FunctionDef) and node.name in names]
+        if wanted:
+            exec(compile(ast.Module(body=wanted, type_ignores=[]), f"{lesson}.ipynb", "exec"), namespace)
+    missing = [name for name in names if name not in namespace]
+    assert not missing, f"notebooks/{lesson}.ipynb defines no {missing}"
+    return SimpleNamespace(**{name: namespace[name] for name in names})
+
+
+lesson07 = lesson_functions("07_train_for_the_list", FUNCTIONS, np=np, scipy=scipy, keras=keras)
 
 
 @pytest.fixture
@@ -22,16 +52,16 @@ def small_ratings():
 
 def test_rated_keys_are_sorted_and_unique(small_ratings):
     users, movies = small_ratings
-    keys = implicit.rated_keys(np.r_[users, users[:2]], np.r_[movies, movies[:2]], 6)
+    keys = lesson07.rated_keys(np.r_[users, users[:2]], np.r_[movies, movies[:2]], 6)
     assert keys.tolist() == sorted(set((users * 6 + movies).tolist()))
 
 
 @pytest.mark.parametrize("weights", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
 def test_no_negative_is_a_movie_its_user_rated(small_ratings, weights):
     users, movies = small_ratings
-    rated = implicit.rated_keys(users, movies, 6)
+    rated = lesson07.rated_keys(users, movies, 6)
     asked = np.repeat(np.arange(4), 500).reshape(-1, 10)
-    negatives = implicit.sample_negatives(asked, rated, 6, np.random.default_rng(0), weights)
+    negatives = lesson07.sample_negatives(asked, rated, 6, np.random.default_rng(0), weights)
     assert negatives.shape == asked.shape
     assert not np.isin(asked * 6 + negatives, rated).any()
     assert set(negatives[asked == 3].tolist()) == {5}, "user 3 rated every movie but movie 5"
@@ -40,9 +70,9 @@ def test_no_negative_is_a_movie_its_user_rated(small_ratings, weights):
 @pytest.mark.parametrize("weights", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
 def test_negatives_follow_the_distribution_asked_for_over_the_unrated_movies(small_ratings, weights):
     users, movies = small_ratings
-    rated = implicit.rated_keys(users, movies, 6)
+    rated = lesson07.rated_keys(users, movies, 6)
     draws = 60_000
-    negatives = implicit.sample_negatives(np.ones(draws, dtype=int), rated, 6, np.random.default_rng(1), weights)
+    negatives = lesson07.sample_negatives(np.ones(draws, dtype=int), rated, 6, np.random.default_rng(1), weights)
     unrated = np.array([1, 2, 3, 4])  # user 1 rated movies 0 and 5
     expected = np.ones(4) if weights is None else weights[unrated]
     expected = expected / expected.sum()
@@ -54,16 +84,16 @@ def test_negatives_follow_the_distribution_asked_for_over_the_unrated_movies(sma
 
 def test_sampler_is_reproducible_from_its_generator(small_ratings):
     users, movies = small_ratings
-    rated = implicit.rated_keys(users, movies, 6)
-    first = implicit.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
-    second = implicit.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
+    rated = lesson07.rated_keys(users, movies, 6)
+    first = lesson07.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
+    second = lesson07.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
     assert (first == second).all()
 
 
 def test_bpr_loss_is_minus_log_sigmoid_of_the_difference():
     differences = np.array([[-30.0, -2.0, -0.5], [0.0, 1.5, 40.0]], dtype="float32")
     expected = -np.log(1.0 / (1.0 + np.exp(-differences.astype(np.float64))))
-    got = keras.ops.convert_to_numpy(implicit.bpr_loss(None, differences))
+    got = keras.ops.convert_to_numpy(lesson07.bpr_loss(None, differences))
     assert np.allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 
@@ -71,10 +101,10 @@ def test_logq_logits_and_in_batch_softmax_loss_match_numpy():
     rng = np.random.default_rng(3)
     users, movies = rng.normal(size=(5, 4)).astype("float32"), rng.normal(size=(5, 4)).astype("float32")
     log_q = np.log(rng.dirichlet(np.ones(5))).astype("float32")
-    logits = keras.ops.convert_to_numpy(implicit.logq_corrected_logits(users, movies, log_q))
+    logits = keras.ops.convert_to_numpy(lesson07.logq_corrected_logits(users, movies, log_q))
     expected = users.astype(np.float64) @ movies.T.astype(np.float64) - log_q[None, :]
     assert np.allclose(logits, expected, atol=1e-5)
-    loss = keras.ops.convert_to_numpy(implicit.in_batch_softmax_loss(None, expected.astype("float32")))
+    loss = keras.ops.convert_to_numpy(lesson07.in_batch_softmax_loss(None, expected.astype("float32")))
     log_softmax = expected - np.log(np.exp(expected).sum(axis=1, keepdims=True))
     assert np.allclose(loss, -np.diag(log_softmax), atol=1e-5)
 
@@ -92,10 +122,10 @@ def direct_ease(interactions, l2):
 
 def test_ease_matches_a_direct_solve_on_a_tiny_matrix():
     interactions = (np.random.default_rng(5).random((12, 6)) < 0.45).astype(np.float64)
-    got = implicit.ease_weights(interactions, 2.0)
+    got = lesson07.ease_weights(interactions, 2.0)
     assert got.dtype == np.float32
     assert np.allclose(got, direct_ease(interactions, 2.0), atol=1e-5)
-    assert np.allclose(implicit.ease_weights(scipy.sparse.csr_matrix(interactions), 2.0), got)
+    assert np.allclose(lesson07.ease_weights(scipy.sparse.csr_matrix(interactions), 2.0), got)
 
 
 def test_fold_in_matches_a_refit_of_each_user_vector_against_the_frozen_movies():
@@ -106,5 +136,5 @@ def test_fold_in_matches_a_refit_of_each_user_vector_against_the_frozen_movies()
     # The refit, one user at a time: least squares on the movies stacked with sqrt(l2) I (the ridge penalty as rows).
     stacked = np.vstack([movie_vectors, np.sqrt(l2) * np.eye(3)])
     refits = [np.linalg.lstsq(stacked, np.r_[row, np.zeros(3)], rcond=None)[0] for row in interactions]
-    assert np.allclose(implicit.fold_in(movie_vectors, interactions, l2), refits)
-    assert np.allclose(implicit.fold_in(movie_vectors, scipy.sparse.csr_matrix(interactions), l2), refits)
+    assert np.allclose(lesson07.fold_in(movie_vectors, interactions, l2), refits)
+    assert np.allclose(lesson07.fold_in(movie_vectors, scipy.sparse.csr_matrix(interactions), l2), refits)
