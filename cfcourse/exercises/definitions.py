@@ -21,7 +21,8 @@ class NotYet(Exception):
 
 #: What a context value must have to be the lesson's own: a check given something else (``data=None``, a
 #: DataFrame for ``data``) blames that argument rather than the answer.
-CONTEXT_ATTRIBUTES = {"data": ("train", "val", "test", "movies", "n_movies"), "model": ("get_layer",)}
+CONTEXT_ATTRIBUTES = {"data": ("train", "val", "test", "movies", "n_movies"), "model": ("get_layer",),
+                      "recommended": ("items",), "relevant": ("shape",)}
 
 
 class Context(dict):

@@ -6,7 +6,8 @@ import numpy as np
 
 from cfcourse.exercises.answers import judge_choice, judge_number, number, whole_number
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
-from cfcourse.exercises.lesson02 import PREDICT_TOLERANCE, SIGMOID_ONLY, judge_predict, range_mistakes
+from cfcourse.exercises.lesson02 import (ASKED_FACTORS, PREDICT_TOLERANCE, SIGMOID_ONLY, TRAINED_MODELS_COUNT,
+                                         judge_predict, range_mistakes)
 from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, table, trainable_parameters
 
 LESSON = "04_neural_net"
@@ -20,11 +21,12 @@ def dense(model, name):
 
 def judge_n_parameters(answer, context):
     data, model = context.data, context.model
-    factors = model.get_layer("user_factors").output_dim
+    factors = ASKED_FACTORS
     hidden = model.get_layer("hidden").units
     tables = (data.n_users + data.n_movies) * factors
-    expected = trainable_parameters(model)
+    expected = tables + (2 * factors * hidden + hidden) + (hidden + 1)
     judge_number(whole_number(answer), expected, 0, [
+        (lambda: trainable_parameters(model), TRAINED_MODELS_COUNT),
         (lambda: expected - hidden - 1, "you left out the Dense layers' biases, which are trainable too"),
         (lambda: expected - hidden * factors,
          "the hidden layer sees both vectors side by side (the `both` layer): count its inputs again"),
@@ -98,8 +100,9 @@ def judge_dropout(answer, context):
 
 
 EXERCISES = [
-    Exercise("04.n_parameters", LESSON, "The number of trainable parameters of the network.", judge_n_parameters,
-             tolerance="exact"),
+    Exercise("04.n_parameters", LESSON,
+             f"The number of trainable parameters of the network with {ASKED_FACTORS} factors (and the lesson's "
+             "hidden units).", judge_n_parameters, tolerance="exact"),
     Exercise("04.predict", LESSON,
              "A numpy forward pass predict(users, movies) through the network's weights that equals model.predict.",
              judge_network_predict, tolerance=f"within {PREDICT_TOLERANCE:g} per pair"),
