@@ -72,6 +72,17 @@ def top_k_lists(data, models: dict, k: int = 10, seed: int = 42) -> tuple[dict, 
     return lists, protocol.relevant
 
 
+def lesson_contexts(data, models: dict, bpr) -> dict:
+    """What each lesson's exercise cells pass to check, by lesson number: ``models`` are the rating models by
+    name (dot_product, bias, neural_net), ``bpr`` lesson 07's list model."""
+    recommended, relevant = top_k_lists(data, models)
+    return {"01": {"data": data}, "02": {"data": data, "model": models["dot_product"]},
+            "03": {"data": data, "model": models["bias"]}, "04": {"data": data, "model": models["neural_net"]},
+            "05": {"data": data, "model": models["bias"]},
+            "06": {"data": data, "recommended": recommended, "relevant": relevant},
+            "07": {"data": data, "model": bpr}}
+
+
 # -- lesson 01 ---------------------------------------------------------------------------------------------
 
 def movie_mean_rmse(c, rows="val", means_from="train", keep_unseen=True, squared=False):
@@ -229,7 +240,10 @@ def recall_at_k(divide_by=lambda relevant: len(relevant)):
 
 def popular_list(c, exclude=("train", "val"), counts_from="train"):
     data = c["data"]
-    source = data.movies.set_index("movie_idx").n_ratings if counts_from == "all" else data.train.movie_idx.value_counts()
+    if counts_from == "all":
+        source = data.movies.set_index("movie_idx").n_ratings
+    else:
+        source = data.train.movie_idx.value_counts()
     counts = source.reindex(range(data.n_movies), fill_value=0)
     rated = {movie for part in exclude for movie in getattr(data, part).query("user_idx == 0").movie_idx}
     ranked = counts.drop(list(rated)).rename("count").rename_axis("movie_idx").reset_index()

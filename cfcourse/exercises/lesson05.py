@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cfcourse.exercises.answers import judge_choice, judge_movies, judge_number, number
-from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
+from cfcourse.exercises.definitions import QUESTION, Exercise
 from cfcourse.exercises.probes import table
 
 LESSON = "05_inspect_embeddings"

@@ -17,7 +17,7 @@ from cfcourse.course import NOTEBOOKS_DIR
 from cfcourse.exercises import EXERCISES, check
 from cfcourse.paths import course_paths
 from cfcourse.processed import load_processed
-from exercise_answers import ALL_MISTAKES, MISTAKES, SOLUTIONS, top_k_lists
+from exercise_answers import ALL_MISTAKES, MISTAKES, SOLUTIONS, lesson_contexts
 from exercise_testing import bpr_model
 
 pytestmark = pytest.mark.nbval
@@ -37,12 +37,7 @@ def contexts():
 
     data = load_processed(COURSE)
     models = {name: keras.models.load_model(COURSE.model_file(name)) for name in KERAS_MODELS}
-    recommended, relevant = top_k_lists(data, models)
-    return {"01": {"data": data}, "02": {"data": data, "model": models["dot_product"]},
-            "03": {"data": data, "model": models["bias"]}, "04": {"data": data, "model": models["neural_net"]},
-            "05": {"data": data, "model": models["bias"]},
-            "06": {"data": data, "recommended": recommended, "relevant": relevant},
-            "07": {"data": data, "model": bpr_model(data)}}
+    return lesson_contexts(data, models, bpr_model(data))
 
 
 def shown_forms(answer) -> list[str]:

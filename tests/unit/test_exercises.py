@@ -16,7 +16,7 @@ from cfcourse.exercises.definitions import CODING, NotYet
 from cfcourse.exercises.record import summary_line
 from cfcourse.paths import course_paths
 from cfcourse.published import STRICT_VARIABLE
-from exercise_answers import ALL_MISTAKES, MISTAKES, SOLUTIONS, bpr_by_hand, log_q, top_k_lists
+from exercise_answers import ALL_MISTAKES, MISTAKES, SOLUTIONS, lesson_contexts
 from exercise_testing import bias_model, bpr_model, dot_product_model, neural_net, synthetic_lesson_data
 
 LESSONS_WITH_EXERCISES = ["01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings",
@@ -32,12 +32,7 @@ def data():
 def contexts(data):
     """What each lesson's cells pass to check, by the exercise id's lesson number."""
     models = {"dot_product": dot_product_model(data), "bias": bias_model(data), "neural_net": neural_net(data)}
-    recommended, relevant = top_k_lists(data, models)
-    return {"01": {"data": data}, "02": {"data": data, "model": models["dot_product"]},
-            "03": {"data": data, "model": models["bias"]}, "04": {"data": data, "model": models["neural_net"]},
-            "05": {"data": data, "model": models["bias"]},
-            "06": {"data": data, "recommended": recommended, "relevant": relevant},
-            "07": {"data": data, "model": bpr_model(data)}}
+    return lesson_contexts(data, models, bpr_model(data))
 
 
 WRONG_TYPES = {
