@@ -152,11 +152,10 @@ VERDICT = re.compile(r"^\d\d\.[\w.]+: (correct|not attempted|not yet: .*)$")
 
 
 def stored_text(cell) -> list[str]:
-    lines = []
-    for output in cell.get("outputs", []):
-        lines += "".join(output.get("text", "")).splitlines()
-        lines += ["".join(value) for value in output.get("data", {}).values()]
-    return lines
+    """The lines a code cell printed (its streams arrive in pieces), then anything it displayed."""
+    outputs = cell.get("outputs", [])
+    lines = "".join("".join(output.get("text", "")) for output in outputs).splitlines()
+    return lines + ["".join(value) for output in outputs for value in output.get("data", {}).values()]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
