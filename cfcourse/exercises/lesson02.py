@@ -95,7 +95,8 @@ def judge_within_half_star(answer, context):
 
 def judge_learning_rate(answer, context):
     judge_choice("02.q.learning_rate", answer, "8c048a9b50637881", "abc", {
-        "156c77acf34b9673": "run the lesson's cell again: optimizer.learning_rate, what training reads, still says 0.001",
+        "156c77acf34b9673": "run the lesson's cell again: optimizer.learning_rate, what training reads, still says "
+                            "0.001",
         "550f21b635f3e129": "try it in a cell: does Python complain when you set an attribute an object never had?",
     })
 

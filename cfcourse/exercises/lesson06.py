@@ -89,8 +89,8 @@ def judge_hit_rate(answer, context):
     recommended = context.recommended
     hits = ranking.hits_at_k(np.asarray(recommended[HIT_RATE_MODEL]), relevant)
     other_models = [(lambda lists=lists: ranking.hits_at_k(np.asarray(lists), relevant).any(axis=1).mean(),
-                     f"that is another model's hit rate ({name}'s lists): the exercise asks about {HIT_RATE_MODEL}'s")
-                    for name, lists in recommended.items() if name != HIT_RATE_MODEL]
+                     f"that is another model's hit rate (the {name} lists): the exercise asks about the "
+                     f"{HIT_RATE_MODEL} lists") for name, lists in recommended.items() if name != HIT_RATE_MODEL]
     judge_number(number(answer), float(hits.any(axis=1).mean()), 1e-9, [
         (lambda: hits.mean(), "that is the mean precision@k: the exercise counts users, not hits"),
         (lambda: hits.any(axis=1).sum(), "that is a number of users, not a share of them"),

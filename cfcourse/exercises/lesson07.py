@@ -75,8 +75,8 @@ def judge_uniform_negative(answer, context):
     data = context.data
     users = heaviest_users(data)
     rated = {user: rated_mask(data, user) for user in users}
-    draws = sampler_draws(answer, users, data.n_movies)
-    if draws == sampler_draws(shifted_sampler(rated, data.n_movies), users, data.n_movies):
+    draws = sampler_draws(answer, users)
+    if draws == sampler_draws(shifted_sampler(rated, data.n_movies), users):
         raise NotYet("your draws come from a range shifted by one: movie index 0 never comes up, and one past the "
                      "last movie can; look at the two bounds you draw between")
     for user, movie in draws:
@@ -121,7 +121,7 @@ def popular_unrated(data, rated: np.ndarray) -> np.ndarray:
     return popular
 
 
-def sampler_draws(sampler, users: list[int], n_movies: int) -> list[tuple[int, int]]:
+def sampler_draws(sampler, users: list[int]) -> list[tuple[int, int]]:
     """``SAMPLER_DRAWS`` draws of ``sampler`` for each user, from one seeded generator, as (user, movie) pairs."""
     rng = np.random.default_rng(0)
     draws = []

@@ -133,7 +133,8 @@ def printing_calls(source: str) -> list[str]:
     calls = [ast.unparse(node)[:60] for node in ast.walk(tree) if isinstance(node, ast.Call)
              and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"print", "display", "to_string"}]
     last = tree.body[-1]
-    checks = isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and getattr(last.value.func, "id", "") == "check"
+    checks = (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+              and getattr(last.value.func, "id", "") == "check")
     if isinstance(last, ast.Expr) and not checks:  # check() returns a result that displays nothing
         calls.append(ast.unparse(last)[:60])
     return calls
