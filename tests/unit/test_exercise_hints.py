@@ -23,6 +23,7 @@ MODULES = ["answers", "definitions", *LESSON_MODULES]
 CODE = {
     "a numpy or pandas call": re.compile(r"\b(np|pd|numpy|pandas)\."),
     "a call with arguments": re.compile(r"\w\([^)]"),
+    "a method call": re.compile(r"\.\w+\("),
     "an assignment or a comparison": re.compile(r"[=<>]"),
     "a power": re.compile(r"\*\*|²"),
     "a matrix product": re.compile(r" @ "),
@@ -71,13 +72,14 @@ def test_the_hints_are_found():
     assert len(HINTS) > 100 and any("mean squared error" in sentence for _, sentence in HINTS)
 
 
-#: A message about the check call itself (``data=data`` missing or wrong) may show that call's keyword argument.
-THE_CALLS_ARGUMENT = re.compile(r"`\{…\}=\{…\}`|given \{…\}=\{…\}")
+#: What a hint may show anyway: the check call's own keyword argument, in a message about a missing or wrong
+#: ``data=data``, and model.summary(), a place to look rather than the answer's code.
+ALLOWED = re.compile(r"`\{…\}=\{…\}`|given \{…\}=\{…\}|model\.summary\(\)")
 
 
 @pytest.mark.parametrize("module, sentence", HINTS, ids=[f"{m}-{i}" for i, (m, _) in enumerate(HINTS)])
 def test_no_hint_holds_code_or_a_formula(module, sentence):
-    sentence = THE_CALLS_ARGUMENT.sub("", sentence)
+    sentence = ALLOWED.sub("", sentence)
     found = {what: pattern.search(sentence).group(0) for what, pattern in CODE.items() if pattern.search(sentence)}
     assert not found, f"{module}: {sentence!r} holds {found}"
 

@@ -6,6 +6,7 @@ import ast
 import json
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -171,3 +172,11 @@ def test_the_committed_notebook_shows_no_answer_before_its_solutions(lesson):
     for cell in written:
         if cell.cell_type == "code":
             assert [line for line in stored_text(cell) if not VERDICT.match(line)] == [], cell.id
+
+
+def test_the_installed_jupyterlab_reads_the_collapsed_heading_key():
+    """The key is JupyterLab's, not a standard one: the locked JupyterLab's notebook code must still name it."""
+    jupyterlab = pytest.importorskip("jupyterlab")
+    bundles = Path(jupyterlab.__file__).parent.glob("static/*.js")
+    cell_code = [path for path in bundles if "headingCollapsed" in path.read_text(errors="ignore")]
+    assert cell_code and all(f'"{insert_exercises.HEADING_COLLAPSED}"' in path.read_text() for path in cell_code)
