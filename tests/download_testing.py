@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -81,6 +82,10 @@ class ArchiveServer:
         self.hang_up_halfway = False  # promise the whole file, send half of it
         self.trickle: tuple[int, float] | None = None  # send (bytes, every seconds) instead of all at once
         self.headers: dict[str, str] = {}  # sent with every file, as a misconfigured server might
+        self.partial: tuple[int, int] | None = None  # answer 206 with only these bytes (first, last) of the file
+        self.padding = 0  # send this many zero bytes after the file, as a server serving something else might
+        self.announce_length = True  # send Content-Length (else the body ends when the connection closes)
+        self.sent_bytes = 0  # bytes of body written to the socket, padding included
         self.released = threading.Event()  # ends every stall when the test is over
         self.answered = threading.Event()  # set once the first answer has started
         server = self
@@ -94,21 +99,39 @@ class ArchiveServer:
                     server.failures_left -= 1
                     self.send_error(500)
                     return
-                file = server.folder / self.path.lstrip("/")
+                file = server.folder / urllib.parse.urlsplit(self.path).path.lstrip("/")
                 if not file.is_file():
                     self.send_error(404)
                     return
                 content = file.read_bytes()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(content)))
+                if server.partial:
+                    first, last = server.partial
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {first}-{last}/{len(content)}")
+                    content = content[first : last + 1]
+                else:
+                    self.send_response(200)
+                if server.announce_length:
+                    self.send_header("Content-Length", str(len(content) + server.padding))
                 for name, value in server.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
                 server.answered.set()
                 if server.trickle:
                     self.send_slowly(content, *server.trickle)
+                elif server.padding:
+                    self.send_padded(content, server.padding)
                 else:
                     self.wfile.write(content[: len(content) // 2] if server.hang_up_halfway else content)
+
+            def send_padded(self, content: bytes, padding: int) -> None:
+                """The file, then ``padding`` zero bytes a piece at a time, until the client stops reading."""
+                self.wfile.write(content)
+                server.sent_bytes += len(content)
+                piece = bytes(1 << 16)
+                for start in range(0, padding, len(piece)):
+                    self.wfile.write(piece[: padding - start])
+                    server.sent_bytes += min(len(piece), padding - start)
 
             def send_slowly(self, content: bytes, size: int, every: float) -> None:
                 for start in range(0, len(content), size):
@@ -222,6 +245,13 @@ def assert_cli_fails_in_one_line(data_dir: Path, *arguments: str) -> str:
     assert len(lines) == 1 and lines[0].startswith("error: ") and len(lines[0]) > len("error: ")
     assert tree(data_dir) == before
     return lines[0]
+
+
+def dead_process_id() -> int:
+    """The ID of a process that has already exited (and been reaped), as a killed run's would be."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
 
 
 def wait_for(condition, seconds: float = 10.0) -> None:

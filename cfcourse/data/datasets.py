@@ -26,6 +26,9 @@ GROUPLENS_BASE_URL = "https://files.grouplens.org/datasets/movielens"
 #: never fetched while writing the course (no network): the pinned checksums reject a wrong file.
 HUGGING_FACE_BASE_URL = "https://huggingface.co/datasets/Recommenders/MovieLens/resolve/main"
 
+#: The least a download may exceed a known archive size by before it is cut off (10 % where that is more).
+ARCHIVE_SIZE_MARGIN_BYTES = 1_000_000
+
 #: Past this many ratings a run of the course takes long enough to say so before it starts.
 SIZE_NOTE_FROM_RATINGS = 5_000_000
 #: What ``make scale-benchmark`` measured for the whole course on 25 million generated ratings,
@@ -68,7 +71,7 @@ class DatasetSpec:
     #: where it is empty, this checksum is.
     published_archive_checksum: tuple[str, str] | None = None
     #: The archive's size in bytes as GroupLens serves it, where known: a too-slow download's message names it
-    #: when the server does not say the size.
+    #: when the server does not say the size, and a download is cut off a margin past it.
     archive_bytes: int | None = None
     #: A generous upper bound on everything the archive unpacks to: extraction stops past it.
     max_unpacked_bytes: int = 4_000_000_000
@@ -90,6 +93,18 @@ class DatasetSpec:
         An archive holding a file beyond these is not the published one, whatever its data files are.
         """
         return frozenset({*self.file_sha256, *self.other_members}) if self.file_sha256 else None
+
+    @property
+    def largest_archive_bytes(self) -> int:
+        """The most bytes a download of the archive may bring before it is cut off as something else.
+
+        ``archive_bytes`` and a margin where the size is known (a mirror's re-zipped copy
+        may be a little larger); else ``max_unpacked_bytes``, which no zip of a dataset
+        that fits under it outgrows by more than its few headers.
+        """
+        if self.archive_bytes is None:
+            return self.max_unpacked_bytes
+        return self.archive_bytes + max(self.archive_bytes // 10, ARCHIVE_SIZE_MARGIN_BYTES)
 
     @property
     def archive_checksum_enforced(self) -> bool:

@@ -24,10 +24,14 @@ What happens, step by step:
    on a line of its own, or as a ``file://`` URL with ``%20`` for each space. A blank
    ``--mirror`` or ``MOVIELENS_MIRROR`` counts as not given. Each failing source gets
    one line, and the next one is tried.
-3. The archive is unpacked into a temporary folder, refusing members that would
-   land outside it and stopping past the registry's size cap; then the sha256 of
-   every data file is checked (or, where none is pinned, the archive's published
-   checksum), and a file the published archive does not hold is refused. A file
+3. The archive is inspected whole before anything is written (see
+   :mod:`cfcourse.data.unpacking`: too many members, unsafe, duplicate or linked
+   ones, members outside the dataset's folder, too many bytes are each refused in
+   one line), then unpacked into a temporary folder, stopping past the registry's
+   size cap; then the sha256 of every data file is checked (or, where none is
+   pinned, the archive's published checksum), and a file the published archive
+   does not hold is refused. Only such a well-formed archive whose data files
+   differ is offered as a new edition. A file
    that differs only in its line endings is named as a mirror's re-encoding, not
    as a new edition.
 4. Only then does the dataset's folder move into ``data/raw/``, with a record of
@@ -36,8 +40,10 @@ What happens, step by step:
 
 Any failure, Ctrl-C and SIGTERM included, removes the temporary files and leaves
 the data folder as it was, and raises :class:`DownloadError` with a one-line
-message that says what went wrong and what to do. Temporary files left by a run
-that was killed outright are swept by the next run.
+message that says what went wrong and what to do. A second Ctrl-C during that
+removal cuts it short, and the command line then names what was left. Temporary
+files left by a run that was killed outright, or cut short so, are swept by the
+next run.
 
 This module holds the steps above and the command line; the parts live beside it:
 :mod:`cfcourse.data.sources` (where an archive comes from, and the network),
@@ -59,8 +65,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from cfcourse.data.sources import MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, source_settings
-from cfcourse.data.folder import Workspace, move_into_place, sweep_leftovers
+from cfcourse.data.sources import (
+    MINIMUM_RATE, RATE_GRACE_SECONDS, ArchiveSource, DownloadLimits, archive_source, retrieve, shown_setting, source_settings,
+)
+from cfcourse.data.folder import Workspace, describe_leftovers, left_behind, move_into_place, sweep_leftovers
 from cfcourse.data.datasets import CITATION, LICENCE_NOTICE, DatasetSpec, UnknownDatasetError, get_dataset, size_note
 from cfcourse.data.errors import DownloadError, MirrorSettingError, NewEditionError, SourceError, local_problem, one_line
 from cfcourse.data.editions import PUBLISHED, RECORD_NAME, EditionRecord, accepted_edition_name, data_edition, read_record, write_record
@@ -146,12 +154,16 @@ def hash_folder(root: Path, folder_name: str) -> dict[str, str]:
 # --- Checking what was fetched -------------------------------------------------------------
 
 
-def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str, accept_new_edition: bool, out: TextIO) -> bool:
+def _check_archive_checksum(
+    spec: DatasetSpec, archive: Path, files_are_published: bool, source_label: str, accept_new_edition: bool, out: TextIO
+) -> bool:
     """Compare the archive with the checksum GroupLens published, where there is one; True when it matches.
 
-    Where the files' sha256 are pinned, a difference is no error: a mirror may hold
-    a re-zipped archive whose files are the same, and the files are what gets
-    verified. Where they are not, this checksum is all there is, so it is enforced.
+    Called once the archive has unpacked and its files are checked, so what is said of a
+    difference is known, not guessed. Where the files' sha256 are pinned, a difference is
+    no error: a mirror may hold a re-zipped archive whose files are the same, and the
+    files are what gets verified. Where they are not, this checksum is all there is, so
+    it is enforced.
     """
     if spec.published_archive_checksum is None:
         return False
@@ -161,7 +173,10 @@ def _check_archive_checksum(spec: DatasetSpec, archive: Path, source_label: str,
         print(f"The archive's {algorithm} matches the one GroupLens published.", file=out, flush=True)
         return True
     if not spec.archive_checksum_enforced:
-        message = "re-zipped (mirrors may do that), so its extracted files are what gets verified."
+        message = (
+            "its data files are the published ones, so it was re-zipped (mirrors may do that)." if files_are_published
+            else "its data files differ too, and the new edition was accepted."
+        )
     elif accept_new_edition:
         message = "using it anyway because the new edition was accepted, so results will differ from the course's stored outputs."
     else:
@@ -388,9 +403,10 @@ def _fetch_from(
     unpacked = workspace.new_folder(f".extract-{spec.name}-")
     try:
         retrieve(source, archive, limits=limits, retries=retries, backoff=backoff, progress=progress, out=out)
-        archive_is_published = _check_archive_checksum(spec, archive, source.label, accept_new_edition, out)
-        extract_safely(archive, unpacked, source.label, spec.max_unpacked_bytes)
+        # Only an archive that unpacks whole, with the dataset's files, is judged as an edition.
+        extract_safely(archive, unpacked, source.label, spec)
         files_are_published = _check_extracted(spec, unpacked, accept_new_edition, source.label, out)
+        archive_is_published = _check_archive_checksum(spec, archive, files_are_published, source.label, accept_new_edition, out)
     except SourceError:
         workspace.discard(archive)
         workspace.discard(unpacked)
@@ -456,6 +472,14 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+#: Words with which a source's message already sends the learner to the mirror, so the last line need not again.
+_MIRROR_ADVICE = ("check the mirror", "check the URL / mirror", "--mirror")
+
+
+def _advises_the_mirror(message: str) -> bool:
+    return any(words in message for words in _MIRROR_ADVICE)
+
+
 def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_given: bool, mirror_blank: bool = False) -> str:
     """The final one-line error: every source tried and what went wrong there, then how to get the data another way.
 
@@ -467,7 +491,7 @@ def _all_sources_failed(spec: DatasetSpec, failures: list[SourceError], mirror_g
     elif any(isinstance(failure, MirrorSettingError) for failure in failures):
         hint = f"; check --mirror / {MIRROR_VARIABLE} ({_MIRROR_FORMS})"  # perhaps a path with spaces, split
     elif mirror_given:
-        hint = f"; check --mirror / {MIRROR_VARIABLE}"
+        hint = "" if all(map(_advises_the_mirror, messages)) else f"; check --mirror / {MIRROR_VARIABLE}"
     else:
         blank = f"; --mirror / {MIRROR_VARIABLE} is blank, which counts as not set" if mirror_blank else ""
         hint = (
@@ -522,7 +546,7 @@ def fetch(
     if _already_present(spec, raw, accept_new_edition, out):
         return raw / spec.name
 
-    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes)
+    limits = DownloadLimits(timeout, minimum_rate, spec.archive_bytes, spec.largest_archive_bytes)
     settings = source_settings(spec, mirror)
     failures: list[SourceError] = []
     with Workspace(raw, spec.name) as workspace:
@@ -536,7 +560,7 @@ def fetch(
             except SourceError as error:
                 failures.append(error)
                 if number < len(settings):
-                    print(f"Source {number} of {len(settings)} failed: {one_line(str(error))}; trying the next one, {settings[number]}",
+                    print(f"Source {number} of {len(settings)} failed: {one_line(str(error))}; trying the next one, {shown_setting(settings[number])}",
                           file=out, flush=True)
         else:
             mirror_given = bool(mirror and mirror.strip())
@@ -669,6 +693,16 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _what_an_interruption_left(interruption: KeyboardInterrupt) -> str:
+    left = left_behind(interruption)
+    if not left:
+        return "temporary files removed, the data folder is as it was"
+    return (
+        f"removing the temporary files was cut short, leaving {describe_leftovers(left)} for the next run to remove; "
+        "the data folder is otherwise as it was"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: 0 on success, 1 on a reported error, 130 on Ctrl-C, 143 on SIGTERM."""
     in_main_thread = threading.current_thread() is threading.main_thread()
@@ -689,7 +723,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt as interruption:
         how = "terminated (SIGTERM)" if isinstance(interruption, _Terminated) else "interrupted"
-        print(f"{how}: temporary files removed, the data folder is as it was", file=sys.stderr)
+        print(f"{how}: {_what_an_interruption_left(interruption)}", file=sys.stderr)
         return 143 if isinstance(interruption, _Terminated) else 130
     finally:
         if in_main_thread:

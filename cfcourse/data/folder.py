@@ -100,10 +100,30 @@ def _is_stale(path: Path) -> bool:
     return old and (owner is None or os.name == "nt")
 
 
-def _size_of(path: Path) -> int:
-    if path.is_dir() and not path.is_symlink():
-        return sum(file.lstat().st_size for file in path.rglob("*") if file.is_file())
-    return path.lstat().st_size
+def _files_and_bytes(path: Path) -> tuple[int, int]:
+    """How many files (links included) ``path`` is or holds, and their bytes; ``(0, 0)`` once it is gone.
+
+    A file that vanishes while being counted (its owner removing it) makes the count ``(0, 0)``:
+    the sweep then claims nothing for it, rather than files it did not remove.
+    """
+    try:
+        if path.is_dir() and not path.is_symlink():
+            files = [file for file in path.rglob("*") if file.is_symlink() or not file.is_dir()]
+            return len(files), sum(file.lstat().st_size for file in files)
+        return 1, path.lstat().st_size
+    except OSError:
+        return 0, 0
+
+
+def _remove(path: Path) -> tuple[int, int]:
+    """Remove ``path`` as far as it can be removed; the files and bytes that went (a folder may go only in part)."""
+    files, size = _files_and_bytes(path)
+    try:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink()
+    except OSError:
+        pass  # a file we cannot delete is left for its owner; it blocks nothing
+    files_left, bytes_left = _files_and_bytes(path)
+    return files - files_left, size - bytes_left
 
 
 def _is_lock_file(path: Path) -> bool:
@@ -121,16 +141,12 @@ def sweep_leftovers(raw: Path, out: TextIO) -> None:
     """Delete the temporary files and folders, and the locks, that killed runs left in ``raw``, and say how much that freed."""
     removed, freed = 0, 0
     for path in sorted(raw.glob(".*")):
-        if not _is_leftover(path):
-            continue
-        try:
-            size = _size_of(path)
-            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
-        except OSError:
-            continue  # a file we cannot delete is left for its owner; it blocks nothing
-        removed, freed = removed + 1, freed + size
+        if _is_leftover(path):
+            files, size = _remove(path)
+            removed, freed = removed + files, freed + size
     if removed:
-        print(f"Removed {removed} temporary file(s) left by an interrupted earlier run ({human_size(freed)}).", file=out, flush=True)
+        files = "1 temporary file" if removed == 1 else f"{removed:,} temporary files"
+        print(f"Removed {files} left by an interrupted earlier run ({human_size(freed)}).", file=out, flush=True)
 
 
 class Workspace:
@@ -216,12 +232,22 @@ class Workspace:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
 
     def __exit__(self, error_type, error, traceback) -> None:
-        for path in reversed(self._temporary_paths):
-            self.discard(path)
-        if self._holds_lock:
-            self.lock.unlink(missing_ok=True)
+        try:
+            for path in reversed(self._temporary_paths):
+                self.discard(path)
+            if self._holds_lock:
+                self.lock.unlink(missing_ok=True)
+        except KeyboardInterrupt as cut_short:
+            # Ctrl-C (again) or SIGTERM while removing: whoever reports the stop must say what is still there.
+            cut_short.left_behind = self._left_behind()
+            raise
         if error_type is not None:
             self._remove_created_folders()
+
+    def _left_behind(self) -> list[Path]:
+        """The temporary files and folders, and the lock, still on disk."""
+        left = [path for path in self._temporary_paths if path.exists() or path.is_symlink()]
+        return left + [self.lock] if self._holds_lock and self.lock.exists() else left
 
     def _remove_created_folders(self) -> None:
         for folder in reversed(self._created_folders):
@@ -230,6 +256,20 @@ class Workspace:
             except OSError:
                 # Not empty: something else wrote there meanwhile, and that is not ours to delete.
                 break
+
+
+def left_behind(interruption: KeyboardInterrupt) -> list[Path]:
+    """What a :class:`Workspace` could not remove because ``interruption`` cut its cleanup short; empty if nothing."""
+    return getattr(interruption, "left_behind", [])
+
+
+def describe_leftovers(paths: list[Path]) -> str:
+    """``the folder .extract-toy-12-ab and the lock .fetch-toy.lock in data/raw``: what an interrupted run left."""
+    kinds = [
+        f"the {'lock' if _is_lock_file(path) else 'folder' if path.is_dir() else 'file'} {path.name}" for path in paths
+    ]
+    listing = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+    return f"{listing} in {shown_path(paths[0].parent)}"
 
 
 def _lock_owner(lock: Path) -> int | None:

@@ -13,6 +13,7 @@ as a ``file://`` URL with each space written ``%20``. A blank mirror counts as n
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import ssl
 import sys
@@ -21,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TextIO
 
 from tqdm import tqdm
@@ -84,22 +85,48 @@ def archive_source(setting: str, archive: str) -> ArchiveSource:
 
     A setting is a folder holding ``archive``, the archive file itself, a
     ``file://`` URL of either, or an ``http(s)://`` URL: of the archive itself when
-    it ends in ``.zip``, else of a folder holding it. Raises :class:`SourceError`
+    its path ends in ``.zip``, else of a folder holding it, whose query (a signed
+    link's token, say) stays on the archive's URL. Raises :class:`SourceError`
     for a setting that names nothing usable.
     """
     parsed = urllib.parse.urlparse(setting)
     scheme = parsed.scheme.lower()
     if scheme in ("http", "https"):
-        url = setting if parsed.path.lower().endswith(".zip") else f"{setting.rstrip('/')}/{archive}"
-        label = f"GroupLens ({url})" if url.startswith(GROUPLENS_BASE_URL) else f"the mirror {url}"
+        url = setting if parsed.path.lower().endswith(".zip") else archive_in_folder_url(setting, archive)
+        where = "GroupLens ({})" if url.startswith(GROUPLENS_BASE_URL) else "the mirror {}"
+        label = where.format(shown_setting(url))
         return ArchiveSource(url, label)
     if scheme == "file":
         path = Path(urllib.request.url2pathname(parsed.path))
     elif "://" in setting:
-        raise MirrorSettingError(f"mirror {setting!r} is neither a folder nor an archive file nor an http(s):// or file:// URL")
+        raise MirrorSettingError(f"mirror {shown_setting(setting)!r} is neither a folder nor an archive file nor an http(s):// or file:// URL")
     else:
         path = _mirror_path(setting)
     return _local_archive(path.resolve(), archive)
+
+
+def archive_in_folder_url(folder_url: str, archive: str) -> str:
+    """The URL of ``archive`` in the folder ``folder_url``: the name goes into the path, the query stays a query
+    (``http://host/files/?sig=1`` gives ``http://host/files/ml-latest-small.zip?sig=1``)."""
+    parts = urllib.parse.urlsplit(folder_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}/{archive}", fragment=""))
+
+
+def shown_setting(setting: str) -> str:
+    """A source as messages and records show it: a URL's query and fragment as ``?…`` and ``#…``, its password as ``…``.
+
+    A mirror's URL often carries a signed token or a password, which belongs in no
+    output, log or ``.edition.json``. Paths are shown as they are.
+    """
+    if "://" not in setting:
+        return setting
+    parts = urllib.parse.urlsplit(setting)
+    user, at, host = parts.netloc.rpartition("@")
+    if at and ":" in user:
+        user = user.split(":", 1)[0] + ":…"
+    return urllib.parse.urlunsplit(
+        (parts.scheme, f"{user}{at}{host}", parts.path, "…" if parts.query else "", "…" if parts.fragment else "")
+    )
 
 
 def _mirror_path(mirror: str) -> Path:
@@ -138,7 +165,7 @@ class _TooSlow(Exception):
 
 @dataclass(frozen=True)
 class DownloadLimits:
-    """How slow a download may be.
+    """How slow, and how large, a download may be.
 
     ``timeout`` bounds every wait on the server: for its answer, and for each next
     piece of data. ``minimum_rate`` (bytes per second) bounds the average: once
@@ -148,12 +175,15 @@ class DownloadLimits:
     answer, fall below ``minimum_rate``. The average is judged as each piece of data
     arrives, so a download stops at most ``timeout`` seconds after its average fell
     below the minimum. ``expected_bytes`` is the archive's size where known, named
-    in the message when the server does not say it.
+    in the message when the server does not say it. ``max_bytes`` bounds the body:
+    a server that announces more is refused before it sends any, and one that sends
+    more is cut off there (see :attr:`cfcourse.data.datasets.DatasetSpec.largest_archive_bytes`).
     """
 
     timeout: float
     minimum_rate: float
     expected_bytes: int | None = None
+    max_bytes: int | None = None
 
     @property
     def grace_seconds(self) -> float:
@@ -164,11 +194,36 @@ class DownloadLimits:
         return seconds > self.grace_seconds and received < self.minimum_rate * seconds
 
 
-def _copy_with_progress(response, file: NewFile, total: int | None, name: str, show_bar: bool, limits: DownloadLimits) -> int:
+class _ShortBody(ConnectionError):
+    """The server closed the connection before sending all the bytes its Content-Length announced."""
+
+    def __init__(self, received: int, announced: int):
+        super().__init__(f"the server sent {received:,} of the {announced:,} bytes its Content-Length announced")
+
+
+def _largest_archive(limits: DownloadLimits) -> str:
+    """``an archive of this dataset is at most 2.0 MB (GroupLens's is 978.2 kB)``, for the messages of a body too large."""
+    known = f" (GroupLens's is {human_size(limits.expected_bytes)})" if limits.expected_bytes else ""
+    return f"an archive of this dataset is at most {human_size(limits.max_bytes)}{known}"
+
+
+def _too_large(url: str, limits: DownloadLimits, how: str) -> SourceError:
+    """The one line for a body larger than any archive of the dataset; ``how`` says what the server did."""
+    return SourceError(
+        f"downloading {shown_setting(url)} stopped: the server {how}, and {_largest_archive(limits)}; nothing was "
+        "changed: it serves something else there, check the URL / mirror"
+    )
+
+
+def _copy_with_progress(response, file: NewFile, total: int | None, url: str, show_bar: bool, limits: DownloadLimits) -> int:
     received, started = 0, time.monotonic()
+    name = PurePosixPath(urllib.parse.urlsplit(url).path).name  # the bar shows no query: it may hold a token
     with tqdm(total=total, desc=name, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, disable=not show_bar) as bar:
         # read1 returns what has arrived; read(n) would wait for all n bytes, however slowly they trickle in.
         while chunk := response.read1(CHUNK_BYTES):
+            if limits.max_bytes is not None and received + len(chunk) > limits.max_bytes:
+                # Cut off here: reading on would take a server that never stops at its word.
+                raise _too_large(url, limits, f"sent more than {limits.max_bytes:,} bytes")
             file.write(chunk)
             received += len(chunk)
             bar.update(len(chunk))
@@ -184,28 +239,59 @@ def _refuse_content_encoding(url: str, encoding: str | None) -> None:
     is misconfigured, typically compressing every file it sends.)"""
     if encoding and encoding.strip().lower() != "identity":
         raise SourceError(
-            f"downloading {url} failed: the server sent the archive compressed (Content-Encoding: {encoding}), not the "
+            f"downloading {shown_setting(url)} failed: the server sent the archive compressed (Content-Encoding: {encoding}), not the "
             "zip archive itself; nothing was changed: turn that compression off for .zip files on the mirror's server, "
             "or put the archive in a folder and point --mirror / MOVIELENS_MIRROR at it"
         )
 
 
+def _refuse_other_than_whole(url: str, response) -> None:
+    """Stop at once unless the server answered 200 OK: a plain GET asks for the whole archive, and any other
+    answer (206 Partial Content above all, which a misconfigured cache sends) is not the whole archive,
+    however it unpacks. Asking again gets the same answer, so this is not retried."""
+    if response.status == 200:
+        return
+    answer = f"HTTP {response.status} {response.reason}".strip()
+    if response.status == 206:
+        answer += f" ({_partial_content(response.headers)})"
+    raise SourceError(
+        f"downloading {shown_setting(url)} failed: the server answered {answer} to a request for the whole archive, "
+        "not 200 OK; nothing was changed: asking again gets the same answer, so check the URL / mirror's server"
+    )
+
+
+def _partial_content(headers) -> str:
+    """What a 206 answer holds, with its byte counts: ``Content-Range: bytes 0-489100/978202, that is 489,101 of 978,202 bytes``."""
+    content_range = one_line(headers.get("Content-Range") or "")[:80]
+    match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", content_range)
+    if not match:
+        length = headers.get("Content-Length")
+        return f"Content-Range {content_range!r}, {length or 'an unknown number of'} bytes" if content_range else "no Content-Range"
+    first, last, whole = match.groups()
+    of_whole = f" of {int(whole):,}" if whole != "*" else ""
+    return f"Content-Range: {content_range}, that is {int(last) - int(first) + 1:,}{of_whole} bytes"
+
+
 def _download_once(url: str, destination: Path, limits: DownloadLimits, show_bar: bool) -> int:
     """Download ``url`` into ``destination`` (overwriting it) and return the number of bytes."""
     with urllib.request.urlopen(url, timeout=limits.timeout) as response:
+        _refuse_other_than_whole(url, response)
         _refuse_content_encoding(url, response.headers.get("Content-Encoding"))
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
+        if total is not None and limits.max_bytes is not None and total > limits.max_bytes:
+            raise _too_large(url, limits, f"announced {total:,} bytes (Content-Length)")
         with NewFile(destination, "saving the download", destination.parent) as file:
-            received = _copy_with_progress(response, file, total, url.rsplit("/", 1)[-1], show_bar, limits)
+            received = _copy_with_progress(response, file, total, url, show_bar, limits)
     # urllib does not complain when the server hangs up early, so a short archive is caught here.
     if total is not None and received < total:
-        raise ConnectionError(f"the connection closed after {received} of {total} bytes")
+        raise _ShortBody(received, total)
     return received
 
 
 def _host_of(url: str) -> str:
-    return urllib.parse.urlparse(url).netloc
+    """The host and port of ``url``, without any user name or password."""
+    return urllib.parse.urlsplit(url).netloc.rpartition("@")[2]
 
 
 def _problem(error: Exception, url: str, timeout: float) -> tuple[str, bool]:
@@ -236,6 +322,18 @@ def _problem(error: Exception, url: str, timeout: float) -> tuple[str, bool]:
     return one_line(str(reason)) or type(reason).__name__, False
 
 
+def _advice_after_retries(error: Exception) -> str:
+    """What to do once every try of a transient failure failed: said of the failure that happened, not another."""
+    reason = error.reason if isinstance(error, urllib.error.URLError) and not isinstance(error, urllib.error.HTTPError) else error
+    if isinstance(reason, TimeoutError):
+        return "check the network, or raise the timeout (--timeout)"
+    if isinstance(reason, _ShortBody):
+        return "the server hung up early each time: try again later, or use another mirror"
+    if isinstance(error, urllib.error.HTTPError):
+        return "the server is failing: try again later, or use a mirror"
+    return "check the network, or try again later"
+
+
 def download(url: str, destination: Path, *, limits: DownloadLimits, retries: int, backoff: float, progress: bool, out: TextIO) -> int:
     """Download ``url`` into ``destination``, trying again ``retries`` times after transient errors.
 
@@ -251,7 +349,7 @@ def download(url: str, destination: Path, *, limits: DownloadLimits, retries: in
         except _TooSlow as slow:
             expected = f" of {human_size(slow.expected)}" if slow.expected else ""
             raise SourceError(
-                f"downloading {url} was too slow: {human_size(slow.received)}{expected} in {slow.seconds:.1f} s, "
+                f"downloading {shown_setting(url)} was too slow: {human_size(slow.received)}{expected} in {slow.seconds:.1f} s, "
                 f"{human_size(slow.received / slow.seconds)}/s on average, below the minimum of {human_size(limits.minimum_rate)}/s; "
                 "try again later, lower --minimum-rate, or use a mirror"
             ) from None
@@ -260,17 +358,26 @@ def download(url: str, destination: Path, *, limits: DownloadLimits, retries: in
                 error.close()
             problem, transient = _problem(error, url, limits.timeout)
             if not transient:
-                raise SourceError(f"downloading {url} failed: {problem}") from None
+                raise SourceError(f"downloading {shown_setting(url)} failed: {problem}") from None
+            last_error = error
         if attempt + 1 < attempts:
             delay = backoff * 2**attempt
             print(f"Attempt {attempt + 1} of {attempts} failed ({problem}); trying again in {delay:g} s.", file=out, flush=True)
             time.sleep(delay)
-    raise SourceError(f"could not download {url} after {attempts} attempt(s), the last one: {problem}; check the network, or raise the timeout (--timeout)")
+    raise SourceError(
+        f"could not download {shown_setting(url)} after {attempts} attempt(s), the last one: {problem}; {_advice_after_retries(last_error)}"
+    )
 
 
-def _copy_local(source: Path, destination: Path) -> int:
+def _copy_local(source: Path, destination: Path, limits: DownloadLimits) -> int:
     """Copy a mirror's archive; reading errors are the mirror's, writing errors the data folder's."""
     try:
+        size = source.stat().st_size
+        if limits.max_bytes is not None and size > limits.max_bytes:
+            raise SourceError(
+                f"{shown_path(source)} is {human_size(size)}, and {_largest_archive(limits)}; nothing was changed: it is not "
+                "the archive, check the mirror"
+            )
         with open(source, "rb") as archive, NewFile(destination, "copying the archive", destination.parent) as file:
             while chunk := archive.read(CHUNK_BYTES):
                 file.write(chunk)
@@ -285,7 +392,7 @@ def retrieve(source: ArchiveSource, destination: Path, *, limits: DownloadLimits
     """Copy or download the archive into ``destination`` and print one line with its size and the time taken."""
     started = time.monotonic()
     if source.is_local:
-        size, verb = _copy_local(source.location, destination), "Copied"
+        size, verb = _copy_local(source.location, destination, limits), "Copied"
     else:
         show_bar = sys.stderr.isatty() if progress is None else progress
         size = download(str(source.location), destination, limits=limits, retries=retries, backoff=backoff, progress=show_bar, out=out)

@@ -160,8 +160,12 @@ def test_a_stalled_server_times_out_with_a_clear_message(server, data_dir):
 
 def test_a_connection_closed_early_is_retried_then_reported(server, tmp_path):
     server.hang_up_halfway = True
-    assert_fails_cleanly(TOY_SPEC, tmp_path / "data", "connection closed after", mirror=server.url, retries=1)
+    size = len((server.folder / "toy.zip").read_bytes())
+    message = assert_fails_cleanly(TOY_SPEC, tmp_path / "data", "after 2 attempt", mirror=server.url, retries=1)
+
     assert len(server.requests) == 2
+    assert f"the server sent {size // 2:,} of the {size:,} bytes its Content-Length announced" in message
+    assert "timeout" not in message, "no timeout happened: the server hung up"
 
 
 # --- Bad archives ----------------------------------------------------------------------------
@@ -184,7 +188,7 @@ def test_an_archive_with_a_damaged_member_is_reported_as_corrupt(server, data_di
 @pytest.mark.parametrize("unsafe_name", ["../evil.csv", "toy/../../evil.csv", "/etc/evil", "C:/evil.csv", "..\\evil.csv"])
 def test_an_unsafe_member_name_refuses_the_whole_archive(server, data_dir, unsafe_name):
     server.add("toy.zip", zip_bytes({**TOY_FILES, unsafe_name: b"evil"}))
-    message = assert_fails_cleanly(TOY_SPEC, data_dir, "unsafe member name", mirror=server.url)
+    message = assert_fails_cleanly(TOY_SPEC, data_dir, "would be written outside the data folder", mirror=server.url)
 
     assert repr(unsafe_name) in message
     assert not (data_dir.parent / "evil.csv").exists()
@@ -310,9 +314,20 @@ def test_the_published_archive_checksum_is_reported_but_not_enforced(server, tmp
 
     _, output = fetch_quietly(spec, tmp_path / "data", mirror=server.url)
 
-    expected = "matches the one GroupLens published" if matches else "extracted files are what gets verified"
+    expected = "matches the one GroupLens published" if matches else "its data files are the published ones, so it was re-zipped"
     assert expected in output
+    assert output.index("Verified the sha256") < output.index("The archive's md5"), "a re-zip is named once its files are known"
     assert (tmp_path / "data" / "raw" / "toy" / "movies.csv").is_file()
+
+
+def test_an_archive_checksum_mismatch_is_not_called_a_re_zip_before_the_zip_is_opened(server, data_dir):
+    whole = zip_bytes(TOY_FILES)
+    server.add("toy.zip", whole[: len(whole) // 2])
+    spec = replace(TOY_SPEC, published_archive_checksum=("md5", "0" * 32))
+    out = io.StringIO()
+    with pytest.raises(DownloadError, match="corrupt or truncated"):
+        fetch(spec, data_dir, mirror=server.url, retries=0, progress=False, out=out)
+    assert "re-zip" not in out.getvalue() and "md5" not in out.getvalue()
 
 
 # --- Mirrors as folders ----------------------------------------------------------------------
