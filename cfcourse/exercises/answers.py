@@ -13,6 +13,7 @@ from numbers import Integral, Real
 from typing import Callable, Iterable
 
 import numpy as np
+import pandas as pd
 
 from cfcourse.exercises.definitions import NotYet
 
@@ -54,6 +55,12 @@ def whole_number(answer) -> int:
 
 def vector(answer, length: int, what: str = "values") -> np.ndarray:
     """The answer as a 1-D float array of ``length`` values; an (n, 1) column is accepted and flattened."""
+    if isinstance(answer, (set, frozenset, dict)):
+        raise NotYet(f"expected {length} {what} in order, got {describe(answer)}, which has no order: give an array")
+    if isinstance(answer, pd.Series) and not answer.index.equals(pd.RangeIndex(len(answer))):
+        # value_counts() and groupby() give such Series: sorted by value, or missing the rows with nothing.
+        raise NotYet(f"expected {length} {what}, one per row in order, got a Series whose index is not 0, 1, 2, ...: "
+                     "its values are ordered by its index labels, not by row; look at its index")
     try:
         array = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
@@ -111,9 +118,23 @@ def judge_number(value: float, expected: float, tolerance: float, mistakes: Iter
     hint = first_mistake(value, mistakes, tolerance)
     if hint:
         raise NotYet(hint)
-    if abs(value - expected) <= max(100 * tolerance, 1e-3 * abs(expected)):
-        raise NotYet(f"close, but not within {tolerance:g}: use the full value rather than a rounded one")
+    places = rounded_places(value, expected)
+    if places is not None:
+        raise NotYet(f"that looks rounded to {places} decimal place{'s' if places > 1 else ''}: give the full value, "
+                     f"not a rounded one (the check wants it within {tolerance:g})")
     raise NotYet(otherwise or f"{value:g} is not it; re-read the task and check each step on a few rows")
+
+
+def rounded_places(value: float, expected: float, most: int = 8) -> int | None:
+    """The number of decimal places ``value`` is ``expected`` rounded to, or ``None`` if it is not a rounding.
+
+    Only a real rounding counts, so that another quantity that happens to be close (a mean over other rows,
+    a count off by one) is never told it was merely rounded.
+    """
+    for places in range(1, most + 1):
+        if value != expected and math.isclose(value, round(expected, places), rel_tol=0, abs_tol=1e-12):
+            return places
+    return None
 
 
 def judge_array(values: np.ndarray, expected: np.ndarray, tolerance: float, mistakes: Iterable[Mistake] = (),
@@ -128,14 +149,16 @@ def judge_array(values: np.ndarray, expected: np.ndarray, tolerance: float, mist
     raise NotYet(otherwise or f"{wrong} of {len(expected)} values are off by more than {tolerance:g}")
 
 
-def judge_movies(answer, expected: list[int], titles: np.ndarray, mistakes: Iterable[Mistake] = (),
-                 otherwise: str = "") -> None:
+def judge_movies(answer, expected: list[int], movies: pd.DataFrame, mistakes: Iterable[Mistake] = (),
+                 otherwise: str = "", accepted: Callable[[list[int]], bool] | None = None) -> None:
     """Compare an ordered list of movies, given as encoded indices or as titles, with ``expected`` indices.
 
-    ``titles[i]`` is the title of movie index ``i``. Mistakes give lists of indices too.
+    ``movies`` is ``data.movies`` (its ``title`` and MovieLens ``movie`` id by row). Mistakes give lists of
+    indices too. ``accepted(given)`` may accept another list that is just as right (one that orders a tie
+    differently).
     """
-    given = movie_list(answer, titles)
-    if given == list(expected):
+    given = movie_list(answer, movies.title.to_numpy())
+    if given == list(expected) or (accepted is not None and accepted(given)):
         return
     for compute, hint in mistakes:
         try:
@@ -145,8 +168,14 @@ def judge_movies(answer, expected: list[int], titles: np.ndarray, mistakes: Iter
             raise
         except Exception:
             continue
+    if isinstance(answer, pd.Series) and _index_is_the_answer(answer, expected, accepted):
+        raise NotYet("that Series holds scores or counts, not movies: the movies it is about are in its index")
+    movielens_ids = movies.movie.to_numpy()
+    if given == [int(movielens_ids[movie]) for movie in expected] or max(given, default=0) >= len(movies):
+        raise NotYet("those look like MovieLens ids (the `movie` column): the exercise wants movie indices "
+                     "(`movie_idx`, 0 to n_movies - 1) or titles")
     if sorted(given) == sorted(expected):
-        raise NotYet("the right movies, in the wrong order: best first")
+        raise NotYet("the right movies, in the wrong order: re-read which comes first")
     if len(given) != len(expected):
         raise NotYet(f"expected {len(expected)} movies, got {len(given)}")
     raise NotYet(otherwise or f"{len(set(given) & set(expected))} of your {len(given)} movies are right")
@@ -154,6 +183,8 @@ def judge_movies(answer, expected: list[int], titles: np.ndarray, mistakes: Iter
 
 def movie_list(answer, titles: np.ndarray) -> list[int]:
     """The answer as a list of movie indices: it may hold indices or titles (a Series or an array of either)."""
+    if isinstance(answer, (set, frozenset, dict)):
+        raise NotYet(f"expected a list of movies, best first, got {describe(answer)}, which has no order: give a list")
     if isinstance(answer, (str, bytes)) or not _is_sequence(answer):
         raise NotYet(f"expected a list of movies (indices or titles), got {describe(answer)}")
     items = list(np.asarray(answer, dtype=object).ravel()) if not isinstance(answer, list) else answer
@@ -165,7 +196,17 @@ def movie_list(answer, titles: np.ndarray) -> list[int]:
         return [positions[item] for item in items]
     if all(isinstance(item, (Integral, np.integer)) and not isinstance(item, bool) for item in items):
         return [int(item) for item in items]
+    if isinstance(answer, pd.Series):
+        raise NotYet("that Series holds scores or counts, not movies: the movies it is about are in its index")
     raise NotYet("expected movie indices (whole numbers) or titles (strings), not a mix or other things")
+
+
+def _index_is_the_answer(series: pd.Series, expected, accepted) -> bool:
+    try:
+        labels = [int(label) for label in series.index]
+    except (TypeError, ValueError):
+        return False
+    return labels == list(expected) or (accepted is not None and accepted(labels))
 
 
 def _is_sequence(answer) -> bool:

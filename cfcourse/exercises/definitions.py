@@ -19,15 +19,26 @@ class NotYet(Exception):
     """The answer is not right; the message is the hint shown after "not yet: "."""
 
 
+#: What a context value must have to be the lesson's own: a check given something else (``data=None``, a
+#: DataFrame for ``data``) blames that argument rather than the answer.
+CONTEXT_ATTRIBUTES = {"data": ("train", "val", "test", "movies", "n_movies"), "model": ("get_layer",),
+                      "recommended": ("items",), "relevant": ("shape",)}
+
+
 class Context(dict):
     """What the lesson passed to ``check``, read as attributes: ``context.data``, ``context.model``."""
 
     def __getattr__(self, name):
         try:
-            return self[name]
+            value = self[name]
         except KeyError:
             # A course bug, not the learner's: the cell as given passes everything its exercise needs.
             raise NotYet(f"this check needs `{name}={name}` passed to it (the cell as given passes it)") from None
+        if value is None or not all(hasattr(value, attribute) for attribute in CONTEXT_ATTRIBUTES.get(name, ())):
+            raise NotYet(f"this check was given {name}={'None' if value is None else type(value).__name__ + ' object'}"
+                         f", not the lesson's `{name}`: pass `{name}={name}` as the cell as given does, after running "
+                         "the lesson's cells above (your answer was not judged)")
+        return value
 
 
 @dataclass(frozen=True)

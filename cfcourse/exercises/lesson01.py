@@ -16,9 +16,12 @@ def judge_train_mean(answer, context):
     data = context.data
     judge_number(number(answer), float(data.train.rating.mean()), 1e-6, [
         (lambda: data.ratings.rating.mean(),
-         "that is the mean of all ratings; the exercise asks for the training ratings' mean (data.train)"),
-        (lambda: data.val.rating.mean(), "that is the validation ratings' mean; the exercise asks for data.train's"),
-        (lambda: data.train.rating.median(), "that is the median; the exercise asks for the mean"),
+         "that is the mean of all ratings, validation and test included; the exercise asks about the training "
+         "ratings only (data.train)"),
+        (lambda: pd.concat([data.train, data.val]).rating.mean(),
+         "that mean includes the validation ratings; the exercise asks about the training ratings only (data.train)"),
+        (lambda: data.val.rating.mean(), "that is the validation ratings' mean; the exercise asks about data.train"),
+        (lambda: data.test.rating.mean(), "that is the test ratings' mean; the exercise asks about data.train"),
     ])
 
 
@@ -31,21 +34,26 @@ def judge_movie_mean_rmse(answer, context):
     data = context.data
     train, val = data.train, data.val
     global_mean = float(train.rating.mean())
-    expected = rmse(val.rating, movie_mean_predictions(train, val, global_mean))
+
+    def baseline_rmse(rows, means_from=train):
+        return rmse(rows.rating, movie_mean_predictions(means_from, rows, global_mean))
+
+    expected = baseline_rmse(val)
     seen = val[val.movie_idx.isin(train.movie_idx)]
     judge_number(number(answer), expected, 1e-6, [
         (lambda: rmse(val.rating, np.full(len(val), global_mean)),
-         "that is the RMSE of predicting the one global mean for every rating: predict each movie's own "
-         "training mean"),
-        (lambda: rmse(val.rating, movie_mean_predictions(data.ratings, val, global_mean)),
-         "your movie means include the validation ratings themselves (data.ratings): compute them from "
-         "data.train only, or the baseline peeks at the answers"),
-        (lambda: rmse(seen.rating, movie_mean_predictions(train, seen, global_mean)),
-         "you left out the validation ratings of movies absent from train: predict the global training mean "
-         "for those"),
-        (lambda: expected**2, "that is the mean squared error: take its square root"),
-        (lambda: rmse(train.rating, movie_mean_predictions(train, train, global_mean)),
+         "that is the RMSE of predicting one global mean for every rating: predict each movie's own training mean"),
+        (lambda: baseline_rmse(val, data.ratings),
+         "your movie means include the validation ratings themselves (data.ratings): compute them from the "
+         "training ratings only, or the baseline peeks at the answers"),
+        (lambda: baseline_rmse(seen),
+         "you left out the validation ratings of movies absent from train: they get the global training mean"),
+        (lambda: expected**2, "that is the mean squared error, a squared quantity: the exercise asks for the root"),
+        (lambda: baseline_rmse(train),
          "that is measured on the training ratings; the exercise asks for the validation ratings (data.val)"),
+        (lambda: baseline_rmse(data.test),
+         "that is measured on the test ratings, which stay untouched until the end: use the validation ratings "
+         "(data.val)"),
     ])
 
 
@@ -62,11 +70,11 @@ def judge_encode(answer, context):
     given = vector(call(answer, ids.copy()), len(ids), "indices")
     judge_array(given, expected, 0, [
         (lambda: pd.factorize(ids)[0],
-         "those indices follow the order in which IDs first appear; number them in increasing ID order, as "
-         "encode_ratings does, so shuffling the rows changes nothing"),
+         "those indices follow the order in which IDs first appear; number the distinct IDs in increasing ID order, "
+         "as encode_ratings does, so shuffling the rows changes nothing"),
         (lambda: expected + 1, "indices start at 0, not 1: row 0 of an embedding table is a movie too"),
         (lambda: ids - ids.min(), "those keep the gaps between IDs: an embedding needs indices 0 to n-1 with none "
-                                  "missing (np.unique with return_inverse=True gives them)"),
+                                  "missing, one per distinct ID"),
         (lambda: ids, "those are the IDs unchanged; the exercise asks for contiguous indices 0 to n-1"),
     ])
 

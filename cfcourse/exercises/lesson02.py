@@ -10,6 +10,14 @@ from cfcourse.exercises.probes import (predictions, probe_pairs, rating_range_la
                                        trainable_parameters)
 
 LESSON = "02_dot_product"
+#: The parameter-counting exercises ask about a model with this many factors, not the trained one, whose count
+#: model.summary() prints in the lesson.
+ASKED_FACTORS = 20
+TRAINED_MODELS_COUNT = (f"that is the trained model's count, for its own number of factors (model.summary() shows "
+                        f"it): the exercise asks about the same model with {ASKED_FACTORS} factors")
+#: The hint for a prediction left between 0 and 1; lesson 04's network makes the same slip.
+SIGMOID_ONLY = ("those are between 0 and 1, the sigmoid's outputs: the model's `rating` layer still stretches them "
+                "to the rating range")
 
 #: float32 weights and a different order of summing put a numpy forward pass this close to Keras's.
 PREDICT_TOLERANCE = 1e-4
@@ -23,8 +31,8 @@ def judge_predict(answer, context, mistakes) -> None:
     users, movies = probe_pairs(context.data)
     result = call(answer, users.copy(), movies.copy())
     if np.shape(result) == (len(users), len(users)):
-        raise NotYet("one prediction per (user, movie) pair: multiply the two vectors element by element and "
-                     "sum along axis 1, rather than a matrix product of all users with all movies")
+        raise NotYet("that is a table of every user with every movie (a matrix product): the model predicts one "
+                     "rating per (user, movie) pair, from that pair's own two vectors")
     given = vector(result, len(users), "predictions")
     judge_array(given, predictions(context.model, users, movies), PREDICT_TOLERANCE, mistakes(users, movies),
                 otherwise="compare your steps with the model's layers, in order: model.summary() lists them")
@@ -33,11 +41,10 @@ def judge_predict(answer, context, mistakes) -> None:
 def range_mistakes(score, scale: float, offset: float) -> list:
     """The likely slips after the score: no sigmoid, sigmoid but no rescaling, rescaling but no offset."""
     return [
-        (lambda: score, "that is the raw score: the model squashes it with a sigmoid and stretches that to the "
-                        "rating range (the `rating` layer's scale and offset)"),
-        (lambda: sigmoid(score), "those are the sigmoid's outputs, between 0 and 1: stretch them to the rating "
-                                 "range, times the `rating` layer's scale plus its offset"),
-        (lambda: sigmoid(score) * scale, "add the `rating` layer's offset (the lowest rating) after scaling"),
+        (lambda: score, "that is the raw score, before the model's last layers: follow model.summary() past it, "
+                        "through the sigmoid and the `rating` layer"),
+        (lambda: sigmoid(score), SIGMOID_ONLY),
+        (lambda: sigmoid(score) * scale, "those are stretched but not shifted: the `rating` layer has an offset too"),
     ]
 
 
@@ -53,15 +60,16 @@ def judge_dot_product_predict(answer, context):
 
 def judge_n_parameters(answer, context):
     data, model = context.data, context.model
-    factors = model.get_layer("user_factors").output_dim
-    judge_number(whole_number(answer), trainable_parameters(model), 0, [
+    factors = ASKED_FACTORS
+    judge_number(whole_number(answer), (data.n_users + data.n_movies) * factors, 0, [
+        (lambda: trainable_parameters(model), TRAINED_MODELS_COUNT),
         (lambda: data.n_users * factors, "that counts the user table only: the movie table is trainable too"),
         (lambda: data.n_movies * factors, "that counts the movie table only: the user table is trainable too"),
         (lambda: data.n_users + data.n_movies,
          "that is one number per user and movie; each has a whole vector of n_factors numbers"),
         (lambda: data.n_users * data.n_movies,
          "that is the size of the full user × movie table, which the model never stores: it stores two thin ones"),
-    ], otherwise="add up the sizes of the model's trainable tables (rows × columns each)")
+    ], otherwise="count the weights of each trainable layer: which layers have weights, and how big is each one?")
 
 
 def judge_within_half_star(answer, context):
@@ -75,7 +83,10 @@ def judge_within_half_star(answer, context):
         (lambda: 100 * expected, "give a share between 0 and 1, not a percentage"),
         (lambda: np.mean(errors <= 0.5), "take the absolute error: a prediction two stars too low is not within "
                                          "half a star"),
-        (lambda: np.mean(np.abs(errors) < 0.5), "within half a star includes an error of exactly 0.5: use <="),
+        (lambda: np.mean(np.abs(predictions(model, data.test.user_idx, data.test.movie_idx)
+                                - data.test.rating.to_numpy()) <= 0.5),
+         "that is measured on the test ratings, which stay untouched until the end: use the validation ratings "
+         "(data.val)"),
         (lambda: np.mean(np.abs(predictions(model, data.train.user_idx, data.train.movie_idx)
                                 - data.train.rating.to_numpy()) <= 0.5),
          "that is measured on the training ratings, which the model has fitted; the exercise asks for data.val"),
@@ -84,13 +95,15 @@ def judge_within_half_star(answer, context):
 
 def judge_learning_rate(answer, context):
     judge_choice("02.q.learning_rate", answer, "8c048a9b50637881", "abc", {
-        "156c77acf34b9673": "run the lesson's cell again: optimizer.learning_rate, what training reads, still says 0.001",
-        "550f21b635f3e129": "no error at all: Python lets you set a new attribute, which is exactly the trouble",
+        "156c77acf34b9673": "run the lesson's cell again: optimizer.learning_rate, what training reads, still says "
+                            "0.001",
+        "550f21b635f3e129": "try it in a cell: does Python complain when you set an attribute an object never had?",
     })
 
 
 EXERCISES = [
-    Exercise("02.n_parameters", LESSON, "The number of trainable parameters of the dot-product model.",
+    Exercise("02.n_parameters", LESSON,
+             f"The number of trainable parameters of the dot-product model with {ASKED_FACTORS} factors.",
              judge_n_parameters, tolerance="exact"),
     Exercise("02.predict", LESSON,
              "A numpy function predict(users, movies) from the model's weights that equals model.predict.",

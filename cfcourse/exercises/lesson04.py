@@ -6,7 +6,8 @@ import numpy as np
 
 from cfcourse.exercises.answers import judge_choice, judge_number, number, whole_number
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
-from cfcourse.exercises.lesson02 import PREDICT_TOLERANCE, judge_predict, range_mistakes
+from cfcourse.exercises.lesson02 import (ASKED_FACTORS, PREDICT_TOLERANCE, SIGMOID_ONLY, TRAINED_MODELS_COUNT,
+                                         judge_predict, range_mistakes)
 from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, table, trainable_parameters
 
 LESSON = "04_neural_net"
@@ -20,17 +21,19 @@ def dense(model, name):
 
 def judge_n_parameters(answer, context):
     data, model = context.data, context.model
-    factors = model.get_layer("user_factors").output_dim
+    factors = ASKED_FACTORS
     hidden = model.get_layer("hidden").units
     tables = (data.n_users + data.n_movies) * factors
-    expected = trainable_parameters(model)
+    expected = tables + (2 * factors * hidden + hidden) + (hidden + 1)
     judge_number(whole_number(answer), expected, 0, [
-        (lambda: expected - hidden - 1, "you left out the dense layers' biases: one per unit, in both layers"),
+        (lambda: trainable_parameters(model), TRAINED_MODELS_COUNT),
+        (lambda: expected - hidden - 1, "you left out the Dense layers' biases, which are trainable too"),
         (lambda: expected - hidden * factors,
-         "the hidden layer sees both vectors, concatenated: it has 2 × n_factors inputs per unit"),
+         "the hidden layer sees both vectors side by side (the `both` layer): count its inputs again"),
         (lambda: tables, "that counts the embedding tables only: the two dense layers are trainable too"),
         (lambda: expected - tables, "that counts the dense layers only: the embedding tables are trainable too"),
-    ], otherwise="add up every trainable weight: two embedding tables, then each Dense layer's kernel and bias")
+    ], otherwise="count the weights of each trainable layer: the two tables, then each Dense layer's weights and "
+                 "biases")
 
 
 def judge_network_predict(answer, context):
@@ -50,11 +53,10 @@ def judge_network_predict(answer, context):
         sigmoid_score = 1 / (1 + np.exp(-score(both)))
         return [
             (lambda: 1 / (1 + np.exp(-score(both * keep))) * scale + offset,
-             "dropout does nothing at prediction time: use the values as they are (Keras scaled them in training)"),
+             "dropout does nothing at prediction time: look at what the Dropout layers do outside training"),
             (lambda: 1 / (1 + np.exp(-score(both, relu=False))) * scale + offset,
-             "the hidden layer has a ReLU activation: np.maximum(0, ...) before the last layer"),
-            (lambda: sigmoid_score, "those are the sigmoid's outputs, between 0 and 1: stretch them to the rating "
-                                    "range, times the `rating` layer's scale plus its offset"),
+             "the `hidden` layer has an activation you left out: look at its config"),
+            (lambda: sigmoid_score, SIGMOID_ONLY),
             *range_mistakes(score(both), scale, offset)[:1],
         ]
 
@@ -74,13 +76,15 @@ def judge_rare_movie_rmse(answer, context):
         rows = keep(counts[val.movie_idx.to_numpy()])
         return rmse(val.rating.to_numpy()[rows], predicted[rows])
 
-    judge_number(number(answer), rmse_where(train_counts, lambda c: c < RARE), 1e-4, [
+    expected = rmse_where(train_counts, lambda c: c < RARE)
+    judge_number(number(answer), expected, 1e-4, [
         (lambda: rmse_where(data.movies.n_ratings.to_numpy(), lambda c: c < RARE),
-         "data.movies.n_ratings counts the ratings of all three splits; the exercise counts training ratings "
-         "(np.bincount of data.train.movie_idx)"),
-        (lambda: rmse_where(train_counts, lambda c: c <= RARE), f"fewer than {RARE} means at most {RARE - 1}"),
+         "data.movies.n_ratings counts the ratings of all three splits; the exercise counts each movie's "
+         "training ratings only (data.train)"),
+        (lambda: rmse_where(train_counts, lambda c: c <= RARE), f"fewer than {RARE} leaves out exactly {RARE}"),
         (lambda: rmse(val.rating, predicted), f"that is the RMSE over all validation ratings; keep only those of "
                                               f"movies with fewer than {RARE} training ratings"),
+        (lambda: expected**2, "that is the mean squared error, a squared quantity: the exercise asks for the root"),
         (lambda: rmse_where(train_counts, lambda c: c >= RARE),
          f"those are the movies with {RARE} or more training ratings: the exercise asks for the rare ones"),
     ])
@@ -88,15 +92,17 @@ def judge_rare_movie_rmse(answer, context):
 
 def judge_dropout(answer, context):
     judge_choice("04.q.dropout", answer, "894ef318e3d7baa6", "abc", {
-        "34a9a743a0bdc147": "Keras turns dropout off outside training: model.predict runs every unit",
-        "d3ed92b9102b1266": "Keras scales the kept values up during training instead (inverted dropout), so "
-                            "prediction needs no change",
+        "34a9a743a0bdc147": "try it: call model.predict twice on the same pairs; if it dropped values at random, "
+                            "would the two answers agree?",
+        "d3ed92b9102b1266": "look at what Keras does to the kept values during training (inverted dropout), and "
+                            "what is left to do at prediction time",
     })
 
 
 EXERCISES = [
-    Exercise("04.n_parameters", LESSON, "The number of trainable parameters of the network.", judge_n_parameters,
-             tolerance="exact"),
+    Exercise("04.n_parameters", LESSON,
+             f"The number of trainable parameters of the network with {ASKED_FACTORS} factors (and the lesson's "
+             "hidden units).", judge_n_parameters, tolerance="exact"),
     Exercise("04.predict", LESSON,
              "A numpy forward pass predict(users, movies) through the network's weights that equals model.predict.",
              judge_network_predict, tolerance=f"within {PREDICT_TOLERANCE:g} per pair"),

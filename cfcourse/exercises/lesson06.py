@@ -1,5 +1,5 @@
 """Lesson 06's exercises: judging top-k lists. Context: ``data``; the hit rate also takes the lesson's
-``lists`` (one model's top-k lists) and ``relevant`` mask."""
+``recommended`` (each model's top-k lists, by name) and ``relevant`` mask."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ LESSON = "06_evaluate_recommendations"
 K = 10
 THRESHOLD = 4.0  # the course's protocol: a test rating of 4.0 or more is relevant
 PROBE_USERS = 20
+#: The model whose lists the hit-rate exercise asks about: on ml-latest-small the bias and dot-product lists
+#: reach the same hit rate, so a learner who took the wrong one of those could not be told.
+HIT_RATE_MODEL = "neural_net"
 
 
 def recall_probes(data) -> list[tuple[list[int], set[int]]]:
@@ -39,10 +42,10 @@ def judge_recall_at_k(answer, context):
     hits = np.array([len(set(movies) & relevant) for movies, relevant in probes], dtype=float)
     n_relevant = np.array([len(relevant) for _, relevant in probes], dtype=float)
     judge_array(given, hits / n_relevant, 1e-9, [
-        (lambda: hits / K, "that divides by k, which is precision@k; recall divides by the number of relevant movies"),
+        (lambda: hits / K, "that is precision@k: look at what recall divides by"),
         (lambda: hits / np.minimum(n_relevant, K),
-         "that divides by min(k, relevant movies); recall divides by all of the user's relevant movies"),
-        (lambda: hits, "that is the number of hits; divide it by the number of relevant movies"),
+         "that caps the number of relevant movies at k, a variant some papers use; the lesson's recall does not"),
+        (lambda: hits, "that is the number of hits, not a share"),
     ])
 
 
@@ -61,11 +64,19 @@ def judge_popular_list(answer, context):
         return ranking.top_k_movies(scores[None, :], exclude[None, :], K)[0]
 
     seen = rated_by_user(data.train, data.val)
-    judge_movies(answer, list(top(train_counts, seen)), data.movies.title.to_numpy(), [
+    expected = list(top(train_counts, seen))
+
+    def a_tie_ordered_otherwise(given):
+        # Movies with as many train ratings are equally popular: a list that orders them differently, or picks
+        # another of them at the last place, is as right as the course's (which breaks ties by the smaller index).
+        return (len(set(given)) == len(given) == len(expected) and all(0 <= movie < data.n_movies for movie in given)
+                and not seen[given].any() and list(train_counts[given]) == list(train_counts[expected]))
+
+    judge_movies(answer, expected, data.movies, accepted=a_tie_ordered_otherwise, mistakes=[
         (lambda: top(train_counts, np.zeros_like(seen)),
          "that list holds movies user 0 already rated in train or validation: leave those out"),
         (lambda: top(data.movies.n_ratings.to_numpy(), seen),
-         "data.movies.n_ratings counts all three splits, test too: count training ratings only"),
+         "data.movies.n_ratings counts all three splits, test too: popularity counts the training ratings only"),
         (lambda: top(train_counts, seen | rated_by_user(data.test)),
          "movies user 0 rated only in test stay candidates: they are exactly the ones we hope to find"),
         (lambda: top(train_counts, rated_by_user(data.train)),
@@ -74,21 +85,26 @@ def judge_popular_list(answer, context):
 
 
 def judge_hit_rate(answer, context):
-    lists = np.asarray(context.lists)
-    hits = ranking.hits_at_k(lists, np.asarray(context.relevant, dtype=bool))
+    relevant = np.asarray(context.relevant, dtype=bool)
+    recommended = context.recommended
+    hits = ranking.hits_at_k(np.asarray(recommended[HIT_RATE_MODEL]), relevant)
+    other_models = [(lambda lists=lists: ranking.hits_at_k(np.asarray(lists), relevant).any(axis=1).mean(),
+                     f"that is another model's hit rate (the {name} lists): the exercise asks about the "
+                     f"{HIT_RATE_MODEL} lists") for name, lists in recommended.items() if name != HIT_RATE_MODEL]
     judge_number(number(answer), float(hits.any(axis=1).mean()), 1e-9, [
-        (lambda: hits.mean(), "that is the mean precision@k; count a user once if their list has any hit"),
-        (lambda: hits.any(axis=1).sum(), "give a share between 0 and 1: divide by the number of users"),
-        (lambda: hits.sum(axis=1).mean(), "that is the mean number of hits per list; count a user once if their "
-                                          "list has any hit"),
+        (lambda: hits.mean(), "that is the mean precision@k: the exercise counts users, not hits"),
+        (lambda: hits.any(axis=1).sum(), "that is a number of users, not a share of them"),
+        (lambda: hits.sum(axis=1).mean(), "that is the mean number of hits per list: the exercise counts users, "
+                                          "not hits"),
+        *other_models,
     ])
 
 
 def judge_recall_example(answer, context):
     judge_hashed_number("06.q.recall_example", answer, "dae1f4e09012749d", {
-        "993f9511db39d287": "that divides by k, which is precision@10; recall divides by the relevant movies",
-        "4e180d269cdd753c": "that is the number of hits; divide by the number of relevant movies",
-    }, otherwise="not that: the hits in the list divided by the user's relevant movies")
+        "993f9511db39d287": "that is precision@10: look at what recall divides by",
+        "4e180d269cdd753c": "that is the number of hits, not a share",
+    }, otherwise="not that: re-read the lesson's definition of recall@k")
 
 
 EXERCISES = [
@@ -99,7 +115,8 @@ EXERCISES = [
              f"The most-popular top-{K} list of the user with user_idx 0 under the lesson's protocol "
              "(movie indices or titles).", judge_popular_list, tolerance="exact"),
     Exercise("06.hit_rate", LESSON,
-             "The share of evaluated users whose bias-model list holds at least one relevant movie (hit rate@k).",
+             "The share of evaluated users whose neural network's list holds at least one relevant movie "
+             "(hit rate@k).",
              judge_hit_rate, tolerance="within 1e-9"),
     Exercise("06.q.recall_example", LESSON,
              "A list of 10 holds 2 of a user's 4 relevant movies: what is its recall@10?", judge_recall_example,

@@ -18,6 +18,7 @@ BPR_TOLERANCE = 1e-4
 EASE_TOLERANCE = 1e-4
 EASE_MOVIES = 30  # the check's small X: every user, the most-rated movies in train
 EASE_L2 = 50.0
+ZERO_DIAGONAL = "the diagonal of B must be 0, EASE's one constraint: a movie may not predict itself"
 LOG_Q_TOLERANCE = 1e-6
 SAMPLER_USERS = 5  # the users with the most train ratings: where a sampler that forgets them fails most
 SAMPLER_DRAWS = 200  # per user
@@ -56,59 +57,96 @@ def judge_bpr_loss(answer, context):
     given = vector(result, len(users), "losses")
     judge_array(given, np.logaddexp(0, -differences), BPR_TOLERANCE, [
         (lambda: np.logaddexp(0, differences),
-         "that is -log sigmoid(-d): d is score(rated movie) - score(sampled movie), and the rated movie should win"),
+         "the two movies are the wrong way round: the loss should be small when the rated movie scores higher "
+         "than the sampled one, so that the rated movie wins"),
         (lambda: -np.logaddexp(0, -differences),
-         "those are log sigmoid(d), all negative: the loss is minus that, -log sigmoid(d)"),
-        (lambda: sigmoid(differences), "that is sigmoid(d), a probability: the loss is -log sigmoid(d)"),
+         "those are all negative, and a loss is not: look at the sign in the lesson's bpr_loss"),
+        (lambda: sigmoid(differences), "those are probabilities between 0 and 1 that the rated movie wins, not yet "
+                                       "losses: look at what the lesson's bpr_loss does with them"),
         (lambda: np.logaddexp(0, -interaction),
-         "the scores leave out the movie bias: score = user vector · movie vector + the movie's bias "
-         "(layer `movie_bias`)"),
-    ], otherwise="score each movie as user vector · movie vector + movie bias, take d = rated - sampled, "
-                 "and the loss -log sigmoid(d) = np.logaddexp(0, -d)")
+         "the scores leave out the movie bias: the bpr model has a `movie_bias` layer too"),
+    ], otherwise="follow the lesson's bpr_loss step by step: each movie's score from the three layers, the "
+                 "difference of the two scores, then the loss")
 
 
 # -- 07.uniform_negative ------------------------------------------------------------------------------------
 
 def judge_uniform_negative(answer, context):
     data = context.data
-    train = data.train
-    counts = np.bincount(train.movie_idx, minlength=data.n_movies)
-    users = train.groupby("user_idx").size().sort_values(ascending=False, kind="stable").index[:SAMPLER_USERS]
-    rng = np.random.default_rng(0)
-    rated_draws = popular_draws = 0
-    expected_popular = 0.0
-    drawn = set()
-    for user in users.tolist():
-        rated = np.zeros(data.n_movies, dtype=bool)
-        rated[train.movie_idx[train.user_idx == user].to_numpy()] = True
-        unrated = np.flatnonzero(~rated)
-        popular = np.zeros(data.n_movies, dtype=bool)
-        by_count = unrated[np.argsort(-counts[unrated], kind="stable")]
-        popular[by_count[: max(1, int(round(POPULAR_SHARE * len(unrated))))]] = True
-        expected_popular += SAMPLER_DRAWS * popular.sum() / len(unrated)
-        for _ in range(SAMPLER_DRAWS):
-            movie = call(answer, int(user), rng)
-            try:
-                movie = whole_number(movie)
-            except NotYet:
-                raise NotYet(f"expected one movie index (a whole number), got {describe(movie)}") from None
-            if not 0 <= movie < data.n_movies:
-                raise NotYet(f"{movie} is no movie index: they run from 0 to data.n_movies - 1 = {data.n_movies - 1}")
-            rated_draws += bool(rated[movie])
-            popular_draws += bool(popular[movie])
-            drawn.add(movie)
-    total = SAMPLER_DRAWS * len(users)
+    users = heaviest_users(data)
+    rated = {user: rated_mask(data, user) for user in users}
+    draws = sampler_draws(answer, users)
+    if draws == sampler_draws(shifted_sampler(rated, data.n_movies), users):
+        raise NotYet("your draws come from a range shifted by one: movie index 0 never comes up, and one past the "
+                     "last movie can; look at the two bounds you draw between")
+    for user, movie in draws:
+        if not 0 <= movie < data.n_movies:
+            raise NotYet(f"{movie} is no movie index: they run from 0 to {data.n_movies - 1}")
+    total = len(draws)
+    rated_draws = sum(bool(rated[user][movie]) for user, movie in draws)
     if rated_draws:
-        raise NotYet(f"{rated_draws} of {total} draws are movies the user rated in train: when a draw is one of "
-                     f"them, draw again")
-    share, expected = popular_draws / total, expected_popular / total
+        raise NotYet(f"{rated_draws} of {total} draws are movies the user rated in train, which are no negatives: "
+                     "look at what your function does when it draws one")
+    popular = {user: popular_unrated(data, rated[user]) for user in users}
+    share = sum(bool(popular[user][movie]) for user, movie in draws) / total
+    expected = float(np.mean([popular[user].sum() / (~rated[user]).sum() for user in users]))
     if share > expected + SAMPLER_SLACK:
         raise NotYet(f"{share:.0%} of your draws are among each user's most-rated tenth of unrated movies, where a "
-                     f"uniform draw lands {expected:.0%} of the time: draw the movie index uniformly "
-                     f"(rng.integers(data.n_movies)), not a movie of a random train rating")
-    if share < expected - SAMPLER_SLACK or len(drawn) < min(50, data.n_movies // 4):
-        raise NotYet(f"your {total} draws hit only {len(drawn)} different movies ({share:.0%} among the popular "
-                     f"tenth): every unrated movie should have the same chance")
+                     f"uniform draw lands {expected:.0%} of the time: your draws favour popular movies, as drawing "
+                     "from the rows of the ratings does; every unrated movie should have the same chance")
+    if share < expected - SAMPLER_SLACK or len({movie for _, movie in draws}) < min(50, data.n_movies // 4):
+        raise NotYet(f"your {total} draws hit only {len({movie for _, movie in draws})} different movies "
+                     f"({share:.0%} among the popular tenth): every unrated movie should have the same chance")
+
+
+def heaviest_users(data) -> list[int]:
+    """The users with the most train ratings: where a sampler that forgets what they rated fails most."""
+    sizes = data.train.groupby("user_idx").size().sort_values(ascending=False, kind="stable")
+    return [int(user) for user in sizes.index[:SAMPLER_USERS]]
+
+
+def rated_mask(data, user: int) -> np.ndarray:
+    rated = np.zeros(data.n_movies, dtype=bool)
+    rated[data.train.movie_idx[data.train.user_idx == user].to_numpy()] = True
+    return rated
+
+
+def popular_unrated(data, rated: np.ndarray) -> np.ndarray:
+    """The most-rated :data:`POPULAR_SHARE` of the movies the user did not rate, as a mask."""
+    counts = np.bincount(data.train.movie_idx, minlength=data.n_movies)
+    unrated = np.flatnonzero(~rated)
+    by_count = unrated[np.argsort(-counts[unrated], kind="stable")]
+    popular = np.zeros(data.n_movies, dtype=bool)
+    popular[by_count[: max(1, int(round(POPULAR_SHARE * len(unrated))))]] = True
+    return popular
+
+
+def sampler_draws(sampler, users: list[int]) -> list[tuple[int, int]]:
+    """``SAMPLER_DRAWS`` draws of ``sampler`` for each user, from one seeded generator, as (user, movie) pairs."""
+    rng = np.random.default_rng(0)
+    draws = []
+    for user in users:
+        for _ in range(SAMPLER_DRAWS):
+            movie = call(sampler, user, rng)
+            try:
+                draws.append((user, whole_number(movie)))
+            except NotYet:
+                raise NotYet(f"expected one movie index (a whole number), got {describe(movie)}") from None
+    return draws
+
+
+def shifted_sampler(rated: dict[int, np.ndarray], n_movies: int):
+    """The likely slip of drawing between 1 and n_movies instead of 0 and n_movies - 1, redrawing rated movies.
+
+    numpy's ``integers(low, high)`` adds ``low`` to the same draw, so from the same seed this gives exactly
+    what a learner's shifted sampler gives, whichever way they wrote the bounds.
+    """
+    def sample(user, rng):
+        movie = int(rng.integers(1, n_movies + 1))
+        while movie < n_movies and rated[user][movie]:
+            movie = int(rng.integers(1, n_movies + 1))
+        return movie
+    return sample
 
 
 # -- 07.ease_weights ----------------------------------------------------------------------------------------
@@ -149,17 +187,16 @@ def judge_ease_weights(answer, context):
     off_diagonal = ~np.eye(n, dtype=bool)
     if (np.any(np.abs(np.diag(given)) > EASE_TOLERANCE)
             and np.all(np.abs(given[off_diagonal] - expected[off_diagonal]) <= EASE_TOLERANCE)):
-        raise NotYet("the diagonal of B must be 0, EASE's one constraint: a movie may not predict itself")
+        raise NotYet(ZERO_DIAGONAL)
     judge_array(given.ravel(), expected.ravel(), EASE_TOLERANCE, [
         (lambda: ease_solution(interactions, EASE_L2, by_rows=True).ravel(),
-         "that divides each row of P by its diagonal entry: B = -P / diag(P) divides each column (numpy's "
-         "P / np.diag(P) does)"),
-        (lambda: ease_solution(interactions, EASE_L2, sign=1.0).ravel(), "B = -P / diag(P): the minus sign"),
+         "each row is divided by its own diagonal entry, where EASE divides each column by its own: check which "
+         "axis the division broadcasts along"),
+        (lambda: ease_solution(interactions, EASE_L2, sign=1.0).ravel(), "every weight has the wrong sign"),
         (lambda: ease_solution(interactions, 0.0).ravel(),
-         "that leaves out λ: P is the inverse of XᵀX + λI (λ on the diagonal of XᵀX)"),
-        (lambda: ease_solution(interactions, EASE_L2, zero_diagonal=False).ravel(),
-         "the diagonal of B must be 0, EASE's one constraint: a movie may not predict itself"),
-    ], otherwise="P = inverse of (XᵀX + λI); B = -P / diag(P), each column by its diagonal entry; then diag(B) = 0")
+         "that leaves out the penalty l2: look at where the lesson adds it before inverting"),
+        (lambda: ease_solution(interactions, EASE_L2, zero_diagonal=False).ravel(), ZERO_DIAGONAL),
+    ], otherwise="not that: follow the lesson's EASE cell step by step, with this X and l2")
 
 
 # -- 07.log_q -----------------------------------------------------------------------------------------------
@@ -172,40 +209,39 @@ def judge_log_q(answer, context):
     except TypeError:
         length = None
     if length == len(data.train) and length != data.n_movies:
-        raise NotYet("one value per movie (data.n_movies of them), not one per train rating: index it by "
-                     "movie_idx later, as the lesson does with share[movies]")
+        raise NotYet("one value per movie (data.n_movies of them), not one per train rating")
     with np.errstate(divide="ignore", invalid="ignore"):
         given = vector(answer, data.n_movies, "values (one per movie)")
         rated = counts > 0  # a movie with no train rating is never in a batch: its value is not checked
         share = counts / len(data.train)
         all_counts = np.bincount(data.ratings.movie_idx, minlength=data.n_movies)
         judge_array(given[rated], np.log(share[rated]), LOG_Q_TOLERANCE, [
-            (lambda: np.log(counts[rated]), "that is the log of each movie's count: divide by the number of "
-                                            "train ratings first, for its share"),
-            (lambda: share[rated], "that is each movie's share: the correction is its log, np.log(share)"),
-            (lambda: np.log10(share[rated]), "use the natural log, np.log, as the softmax's logits are natural logs"),
+            (lambda: np.log(counts[rated]), "those are the logs of each movie's count, not of its share of the "
+                                            "train ratings"),
+            (lambda: share[rated], "those are the shares themselves, before the log"),
+            (lambda: np.log10(share[rated]), "that is a base-10 log: the softmax's logits are natural logs"),
             (lambda: np.log(all_counts[rated] / len(data.ratings)),
              "that counts all ratings, validation and test too: the batches are drawn from train only"),
-            (lambda: -np.log(share[rated]), "the log of a share is negative: np.log(share), the minus sign comes "
-                                            "where it is subtracted from the logits"),
-        ], otherwise="each movie's number of train ratings, divided by len(data.train), then np.log")
+            (lambda: -np.log(share[rated]), "those are all positive, and the log of a share is not: the minus sign "
+                                            "belongs where the correction is subtracted from the logits"),
+        ], otherwise="not that: for each movie, its share of the train ratings, and then that share's natural log")
 
 
 # -- the questionnaire --------------------------------------------------------------------------------------
 
 def judge_bpr_at_zero(answer, context):
     judge_hashed_number("07.q.bpr_at_zero", answer, "76316cb864816c0c", {
-        "191db6b57fbb40a7": "that is sigmoid(0), the model's probability that the rated movie wins: the loss is "
-                            "-log of it",
-        "59679fbd9096e95b": "a loss is not negative: -log sigmoid(0) is minus log(0.5)",
-        "b6aff11ce7d068db": "a tie is not a win: the loss is 0 only when d is far above 0",
-    }, otherwise="not that: -log sigmoid(0), with sigmoid(0) = 0.5 (to 4 decimals)")
+        "191db6b57fbb40a7": "that is the model's probability that the rated movie wins, not yet the loss",
+        "59679fbd9096e95b": "a loss is not negative: check the sign",
+        "b6aff11ce7d068db": "a tie is not a win: the loss is 0 only when the rated movie scores far higher",
+        "946cd839ae7ed3c6": "that is a base-10 log: the loss uses the natural log",
+    }, otherwise="not that: work through the lesson's bpr_loss for two equal scores, to 4 decimals")
 
 
 def judge_ease_identity(answer, context):
     judge_choice("07.q.ease_identity", answer, "6bfe48dee0f7a2e8", "abc", {
-        "4f30a654cde30b64": "X @ 0 is all zeros: it rebuilds nothing of X",
-        "e1240d980071e75a": "X @ XᵀX counts co-ratings; it does not give X back",
+        "4f30a654cde30b64": "X times the all-zero matrix is all zeros: it rebuilds nothing of X",
+        "e1240d980071e75a": "X times XᵀX counts co-ratings; it does not give X back",
     })
 
 

@@ -30,6 +30,10 @@ CELLS_DIR = Path(__file__).resolve().parent / "exercises"
 TAG = "exercises"
 FENCE = re.compile(r"^```(\w*)\s*(\w*)\s*$")
 CELL_BREAK = "<!-- cell -->"
+SOLUTIONS_HEADING = "## Solutions"
+#: The cell metadata by which JupyterLab (4.x) and Notebook 7 open a heading collapsed, with every cell under it
+#: hidden behind one "N cells hidden" button: the whole Solutions part, explanations and outputs too.
+HEADING_COLLAPSED = "jp-MarkdownHeadingCollapsed"
 
 
 def lessons_with_cells() -> list[str]:
@@ -43,7 +47,7 @@ def parse_cells(text: str, lesson: str) -> list[nbformat.NotebookNode]:
     def flush_markdown():
         source = "\n".join(markdown).strip("\n")
         if source.strip():
-            cells.append(nbformat.v4.new_markdown_cell(source))
+            cells.append(markdown_cell(source))
         markdown.clear()
 
     for line in text.splitlines():
@@ -72,13 +76,21 @@ def parse_cells(text: str, lesson: str) -> list[nbformat.NotebookNode]:
     return cells
 
 
+def markdown_cell(source: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(source)
+    if source.startswith(SOLUTIONS_HEADING):
+        # The Solutions part ends the notebook; opened collapsed, a reader who scrolls to an exercise in
+        # Jupyter sees none of its answers until they open it.
+        cell.metadata[HEADING_COLLAPSED] = True
+    return cell
+
+
 def code_cell(source: str, solution: bool) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
     if solution:
-        # Collapsed, so a learner sees the prose and tries first; its numbers are the run's, so nbval
-        # compares only that it ran (strict mode fails a solution that is not correct).
+        # Its code collapsed too, for a reader who opens the Solutions to read an explanation first. It prints
+        # only its check's verdict, the same on every run, so nbval compares that output as any other.
         cell.metadata["jupyter"] = {"source_hidden": True}
-        cell.metadata["tags"] = ["nbval-ignore-output"]
     return cell
 
 

@@ -9,6 +9,7 @@ cells yet (another change may be rewriting their first cells).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import papermill
@@ -71,3 +72,15 @@ def test_the_exercise_cells_print_their_verdicts_and_no_errors(exercised_course)
         for exercise_id, exercise_lesson in EXERCISES.items():
             if exercise_lesson == lesson:
                 assert f"{exercise_id}: not attempted" in text and f"{exercise_id}: correct" in text
+
+
+def test_the_exercise_cells_print_nothing_but_verdicts(exercised_course):
+    """"Run All" shows no answer: neither under a stub nor under a worked solution, only "<id>: correct" lines."""
+    _, executed = exercised_course
+    verdict = re.compile(r"^\d\d\.[\w.]+: (correct|not attempted)$")
+    for lesson in LESSONS:
+        for cell in json.loads((executed / f"{lesson}.ipynb").read_text())["cells"]:
+            if cell["cell_type"] == "code" and "exercises" in cell["metadata"].get("tags", []):
+                printed = "".join("".join(output.get("text", "")) for output in cell["outputs"]).splitlines()
+                shown = [output for output in cell["outputs"] if output["output_type"] != "stream"]
+                assert shown == [] and [line for line in printed if not verdict.match(line)] == [], cell["id"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -50,7 +52,8 @@ def test_stubs_answer_with_ellipsis_and_solutions_say_so(lesson):
         if cell.cell_type != "code" or "check(" not in cell.source:
             continue
         if cell.metadata.get("jupyter", {}).get("source_hidden"):
-            assert "solution=True" in cell.source and "nbval-ignore-output" in cell.metadata["tags"]
+            assert "solution=True" in cell.source  # and nbval compares its one line, the verdict
+            assert "nbval-ignore-output" not in cell.metadata["tags"]
         else:
             assert re.search(r"^\w+ = \.\.\.", cell.source, re.MULTILINE) and "solution=True" not in cell.source
 
@@ -103,3 +106,77 @@ def test_a_committed_notebook_with_exercise_cells_has_the_current_ones(lesson):
     if not any(insert_exercises.TAG in cell.metadata.get("tags", []) for cell in notebook.cells):
         pytest.skip("the committed notebook has no exercise cells yet: insert_exercises.py puts them in")
     assert insert_exercises.main([lesson, "--check"]) == 0
+
+
+def solutions_heading(cells) -> int:
+    headings = [i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and cell.source.startswith("## ")]
+    solutions = [i for i in headings if cells[i].source.startswith(insert_exercises.SOLUTIONS_HEADING)]
+    assert len(solutions) == 1 and headings[-1] == solutions[0], "the Solutions part must be the last section"
+    return solutions[0]
+
+
+def is_solution(cell) -> bool:
+    return cell.cell_type == "code" and bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_solutions_end_the_notebook_under_a_heading_that_opens_collapsed(lesson):
+    cells = cells_of(lesson)
+    heading = solutions_heading(cells)
+    assert cells[heading].metadata.get(insert_exercises.HEADING_COLLAPSED) is True
+    assert not [cell.id for cell in cells[:heading] if is_solution(cell) or "**Questionnaire.**" in cell.source]
+    assert [cell for cell in cells[heading:] if is_solution(cell)]
+
+
+def printing_calls(source: str) -> list[str]:
+    """What a cell's code prints or displays: print/display calls, and a last line Jupyter would show."""
+    tree = ast.parse(source)
+    calls = [ast.unparse(node)[:60] for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"print", "display", "to_string"}]
+    last = tree.body[-1]
+    checks = (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+              and getattr(last.value.func, "id", "") == "check")
+    if isinstance(last, ast.Expr) and not checks:  # check() returns a result that displays nothing
+        calls.append(ast.unparse(last)[:60])
+    return calls
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_solution_shows_nothing_but_its_checks_verdict(lesson):
+    """No value of the answer under the solution: "Run All" in a learner's copy prints only verdicts there."""
+    for cell in cells_of(lesson):
+        if is_solution(cell):
+            assert printing_calls(cell.source) == [], cell.id
+            assert re.findall(r"^\s*check\(", cell.source, re.MULTILINE), cell.id
+
+
+VERDICT = re.compile(r"^\d\d\.[\w.]+: (correct|not attempted|not yet: .*)$")
+
+
+def stored_text(cell) -> list[str]:
+    """The lines a code cell printed (its streams arrive in pieces), then anything it displayed."""
+    outputs = cell.get("outputs", [])
+    lines = "".join("".join(output.get("text", "")) for output in outputs).splitlines()
+    return lines + ["".join(value) for output in outputs for value in output.get("data", {}).values()]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_committed_notebook_shows_no_answer_before_its_solutions(lesson):
+    """Whatever outputs the committed run stored: the exercise cells print verdicts only, the worked solutions
+    come after every exercise, and their heading opens collapsed."""
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{lesson}.ipynb", as_version=4)
+    written = [cell for cell in notebook.cells if insert_exercises.TAG in cell.metadata.get("tags", [])]
+    heading = solutions_heading(written)
+    assert written[heading].metadata.get(insert_exercises.HEADING_COLLAPSED) is True
+    assert not [cell.id for cell in written[:heading] if is_solution(cell)]
+    for cell in written:
+        if cell.cell_type == "code":
+            assert [line for line in stored_text(cell) if not VERDICT.match(line)] == [], cell.id
+
+
+def test_the_installed_jupyterlab_reads_the_collapsed_heading_key():
+    """The key is JupyterLab's, not a standard one: the locked JupyterLab's notebook code must still name it."""
+    jupyterlab = pytest.importorskip("jupyterlab")
+    bundles = Path(jupyterlab.__file__).parent.glob("static/*.js")
+    cell_code = [path for path in bundles if "headingCollapsed" in path.read_text(errors="ignore")]
+    assert cell_code and all(f'"{insert_exercises.HEADING_COLLAPSED}"' in path.read_text() for path in cell_code)
