@@ -61,7 +61,7 @@ def own_copy_run(lesson: str, namespace: dict, environ=os.environ, cwd: Path | N
         return None
     if MINE_DIR.resolve() in notebook.parents:
         return MINE
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", notebook.stem).lstrip("._-")[:80] or MINE
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", notebook.stem).strip("._-")[:80] or MINE
 
 
 def experiment_name(changed: dict[str, tuple[object, object]]) -> str:

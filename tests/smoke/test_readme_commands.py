@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from cfcourse.paths import DATA_DIR_VARIABLE, REPOSITORY_ROOT
-from course_testing import load_script, outside_make
+from course_testing import load_script, outside_make, readme_section, sh_commands
 
 pytestmark = pytest.mark.smoke
 
@@ -26,25 +26,6 @@ README = REPOSITORY_ROOT / "README.md"
 SECTION = "Experimenting"
 #: What a beginner must never meet in the terminal: a traceback, or a kernel's log lines.
 ALARMING = ["Traceback", "WARNING | Kernel is running over TCP", "KeyboardInterrupt", "ERROR |"]
-
-
-def readme_section(text: str, heading: str) -> str:
-    """The text of the README's ``## heading`` section, up to the next ``## `` heading."""
-    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, f"README has no '## {heading}' section"
-    return match.group(1)
-
-
-def sh_commands(section: str) -> list[str]:
-    """Each command of the section's fenced ``sh`` blocks (indented blocks too, as in a list item),
-    with backslash continuations joined; blank and comment-only lines dropped."""
-    commands = []
-    for indent, block in re.findall(r"^([ \t]*)```sh\n(.*?)^\1```", section, re.M | re.S):
-        lines = [line[len(indent):] if line.startswith(indent) else line for line in block.splitlines()]
-        for command in re.sub(r"\\\n\s*", " ", "\n".join(lines)).splitlines():
-            if command.strip() and not command.lstrip().startswith("#"):
-                commands.append(command.strip())
-    return commands
 
 
 EXPERIMENT_COMMANDS = sh_commands(readme_section(README.read_text(), SECTION))
