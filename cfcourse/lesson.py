@@ -72,7 +72,8 @@ class LessonRun:
         training_values = {name: self.parameters[name] for name in PUBLISHED[self.lesson].parameters}
         metrics_file = write_model_metrics(self.paths, model_name, val_rmse=val_rmse, test_rmse=test_rmse,
                                            epochs=training.epochs, train_seconds=training.seconds,
-                                           best_epoch=training.best_epoch, parameters=training_values)
+                                           best_epoch=training.best_epoch, parameters=training_values,
+                                           edition=self.data.edition)
         print(f"saved {shown_path(self.paths.model_file(model_name))} and {shown_path(metrics_file)}")
         check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition,
                              val_rmse=val_rmse)
