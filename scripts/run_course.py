@@ -13,7 +13,11 @@ Every ``-p`` value is checked against its rule before any lesson runs. With the 
 parameters the run is the course's own: executed copies go to ``data/executed/<dataset>/``.
 With other values it is an experiment, named by ``-p run=...`` or after what changed: its
 models, metrics and executed copies go to ``data/experiments/<dataset>/<run>/`` and
-``data/executed/<dataset>/<run>/``, and the course's own run is left as it was.
+``data/executed/<dataset>/<run>/``, and the course's own run is left as it was. Its closing table
+marks its rows (a ``run`` column), and each model it trained gets its verdict: validation RMSE
+against the course's, within the spread the seed alone makes. On an edition of the data accepted
+with ``--accept-new-edition``, the closing line, the tables and ``summary.json`` name the edition,
+and the executed copies go to ``data/executed/<dataset>-<edition>/``.
 ``--lesson`` (repeatable; a number such as ``02`` or a range such as ``02..04`` will do) runs only
 those lessons. An earlier lesson they build on that has not run yet on the dataset runs first, with
 the course's own settings, so ``--lesson`` works on a fresh clone too.
@@ -353,8 +357,9 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
           f"{total:.1f} s on {on_what}.\n")
     if records:
         print(format_models_table(records))
-    for line in verdict_lines(records, run):
-        print(line)
+    verdicts = verdict_lines(records, run)
+    if verdicts:
+        print("\n" + "\n".join(verdicts))
     ranking = ranking_to_print(paths) if {RANKING_LESSON, LIST_LESSON} & set(ran) else None
     if ranking:
         print()

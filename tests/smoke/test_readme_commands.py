@@ -80,6 +80,16 @@ def test_each_experiment_keeps_its_models_and_executed_lessons_where_it_says(ran
         assert list(metrics.glob("*.json")), f"no metrics in {metrics}"
 
 
+def test_each_experiment_prints_its_models_verdicts_and_marks_its_rows(ran_commands):
+    _, results = ran_commands
+    for command, result in results:
+        run = re.findall(r"^Experiment '([^']+)'", result.stdout, re.M)[0]
+        tables = result.stdout.split(" ran in ")[1]
+        assert re.search(rf"^dot_product +synthetic .* {re.escape(run)}$", tables, re.M), tables
+        assert re.search(r"^dot_product: test RMSE \d\.\d{4}; the course publishes no number for synthetic", tables,
+                         re.M), tables
+
+
 # The runner's choice of lessons, which the commands above rely on (no kernel needed).
 
 @pytest.fixture(scope="module")
