@@ -155,6 +155,8 @@ def _where_a_copy_saves(lesson: str, paths: CoursePaths) -> str:
         return f"{copy} downloads into {shown_path(paths.raw)}/, which every run reads, the course's own included."
     readers = (f"; your other copies in {shown_path(MINE_DIR)}/ read it" if paths.run == MINE else
                f"; later lessons read it with run = {paths.run!r}")
+    if lesson not in PUBLISHED and lesson != "06_evaluate_recommendations":
+        readers = ""  # no later lesson reads what lessons 05 and 07 save
     if lesson == "01_preprocessing":
         return (f"{copy} writes the processed data every run reads, the course's own included, to "
                 f"{shown_path(paths.processed)}/ (`make run-all` writes the course's back); its exercise checks go "
