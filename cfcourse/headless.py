@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import papermill
@@ -75,7 +75,7 @@ def kernel_variable(name: str, value: str | None):
 
 def kernel_backend(backend: str | None):
     """``KERAS_BACKEND=backend`` for the kernels started inside (``None``: as this process has it)."""
-    return kernel_variable("KERAS_BACKEND", backend if backend is not None else os.environ.get("KERAS_BACKEND"))
+    return nullcontext() if backend is None else kernel_variable("KERAS_BACKEND", backend)
 
 
 def execute_lesson(name: str, output: Path, parameters: dict, backend: str | None = None,

@@ -8,8 +8,8 @@ Right after its parameters cell, every lesson runs::
 
 ``start`` reads the lesson's parameters from the notebook's variables (the parameters cell, and
 whatever papermill or you changed), checks each against its rule before anything slow, chooses
-the run (the course's own, your experiment kept apart, or your own copy's run), checks that the lessons before it
-have run, imports Keras quietly, seeds every random number generator, loads the processed data
+the run (the course's own, your experiment kept apart, or your own copy's run), checks that the
+lessons before it have run, imports Keras quietly, seeds every random number generator, loads the processed data
 and, in a training lesson, plans the training. It prints what it did in a few lines.
 
 A training lesson ends with ``run.finish(model, ...)``: it saves the model and its metrics and
@@ -150,18 +150,18 @@ def choose_copy_run(lesson: str, parameters: dict, copy_run: str) -> CoursePaths
 
 
 def _where_a_copy_saves(lesson: str, paths: CoursePaths) -> str:
-    copy = f"Your own copy of lesson {lesson[:2]}"
+    your_copy = f"Your own copy of lesson {lesson[:2]}"
     if lesson == "00_download":
-        return f"{copy} downloads into {shown_path(paths.raw)}/, which every run reads, the course's own included."
+        return f"{your_copy} downloads into {shown_path(paths.raw)}/, which every run reads, the course's own included."
     readers = (f"; your other copies in {shown_path(MINE_DIR)}/ read it" if paths.run == MINE else
                f"; later lessons read it with run = {paths.run!r}")
     if lesson not in PUBLISHED and lesson != "06_evaluate_recommendations":
         readers = ""  # no later lesson reads what lessons 05 and 07 save
     if lesson == "01_preprocessing":
-        return (f"{copy} writes the processed data every run reads, the course's own included, to "
+        return (f"{your_copy} writes the processed data every run reads, the course's own included, to "
                 f"{shown_path(paths.processed)}/ (`make run-all` writes the course's back); its exercise checks go "
                 f"to run {paths.run!r}, {shown_path(paths.metrics)}/.")
-    return (f"{copy} is a run of its own, {paths.run!r}: it saves to {shown_path(paths.run_folder)}/, never over "
+    return (f"{your_copy} is a run of its own, {paths.run!r}: it saves to {shown_path(paths.run_folder)}/, never over "
             f"the course's run{readers}.")
 
 
