@@ -227,7 +227,7 @@ def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
 
 
 def read_ranking(file: Path, run: str | None) -> dict | None:
-    """A ranking file (lesson 06's or 07's), each of its rows marked as ``run``'s in ``row_runs``; ``None`` if absent."""
+    """A ranking file (lesson 06's or 07's), its rows marked as ``run``'s in ``row_runs``; ``None`` if absent."""
     if not file.exists():
         return None
     ranking = json.loads(file.read_text())

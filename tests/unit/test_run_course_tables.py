@@ -39,7 +39,8 @@ def test_the_courses_own_run_prints_no_verdict_in_the_terminal():
 
 
 def test_an_experiment_on_an_accepted_edition_is_told_there_is_nothing_to_compare():
-    records = [record("dot_product", "n_factors-10", edition=ACCEPTED, parameters={**COURSE_LESSON_02, "n_factors": 10})]
+    records = [record("dot_product", "n_factors-10", edition=ACCEPTED,
+                      parameters={**COURSE_LESSON_02, "n_factors": 10})]
     assert "different edition: no published number to compare" in run_course.verdict_lines(records, "n_factors-10")[0]
 
 
