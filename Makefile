@@ -52,7 +52,7 @@ run-all: setup ## Run every lesson headless into data/executed/DATASET/ and prin
 	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG)
 
 .PHONY: experiment
-experiment: setup ## Run lessons with other values, kept apart: make experiment LESSON=02_dot_product PARAMS="n_factors=10 epochs=5"
+experiment: setup ## Run lessons with other values, kept apart: make experiment LESSON=02_dot_product PARAMS="n_factors=10"
 	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG) $(addprefix --lesson ,$(LESSON)) $(addprefix -p ,$(PARAMS))
 
 # The saved code first: the lessons re-executed after it import what they mark #@save.

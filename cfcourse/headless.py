@@ -13,7 +13,9 @@ would otherwise reach the terminal as alarming log lines, with nothing wrong:
   kernel". Here a kernel is shut down with a shutdown request alone.
 
 The kernel inherits this process's environment; ``backend`` sets its ``KERAS_BACKEND`` (see
-:mod:`cfcourse.backend`), which is how ``run_course.py --backend jax`` runs a lesson on JAX.
+:mod:`cfcourse.backend`), which is how ``run_course.py --backend jax`` runs a lesson on JAX. It runs in
+``notebooks/``, which makes the lesson the course's own, not a learner's copy (:mod:`cfcourse.runs`);
+a ``JPY_SESSION_NAME`` inherited from a notebook that started the run would say otherwise, so it is dropped.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import papermill
 from jupyter_client.manager import AsyncKernelManager
 
 from cfcourse.course import KERNEL_NAME, NOTEBOOKS_DIR
+from cfcourse.runs import SESSION_VARIABLE
 
 
 class QuietKernelManager(AsyncKernelManager):
@@ -54,18 +57,25 @@ class QuietKernelManager(AsyncKernelManager):
 
 
 @contextmanager
-def kernel_backend(backend: str | None):
-    """``KERAS_BACKEND=backend`` for the kernels started inside (``None``: as this process has it)."""
-    saved = os.environ.get("KERAS_BACKEND")
-    if backend is not None:
-        os.environ["KERAS_BACKEND"] = backend
+def kernel_variable(name: str, value: str | None):
+    """The environment variable ``name`` set to ``value`` (``None``: unset) for the kernels started inside."""
+    saved = os.environ.get(name)
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
     try:
         yield
     finally:
         if saved is None:
-            os.environ.pop("KERAS_BACKEND", None)
+            os.environ.pop(name, None)
         else:
-            os.environ["KERAS_BACKEND"] = saved
+            os.environ[name] = saved
+
+
+def kernel_backend(backend: str | None):
+    """``KERAS_BACKEND=backend`` for the kernels started inside (``None``: as this process has it)."""
+    return nullcontext() if backend is None else kernel_variable("KERAS_BACKEND", backend)
 
 
 def execute_lesson(name: str, output: Path, parameters: dict, backend: str | None = None,
@@ -76,7 +86,7 @@ def execute_lesson(name: str, output: Path, parameters: dict, backend: str | Non
 
     Raises papermill's ``PapermillExecutionError`` if a cell fails; ``output`` then holds the error.
     """
-    with kernel_backend(backend):
+    with kernel_backend(backend), kernel_variable(SESSION_VARIABLE, None):
         _execute(name, output, parameters, notebooks_dir)
 
 

@@ -8,8 +8,8 @@ Right after its parameters cell, every lesson runs::
 
 ``start`` reads the lesson's parameters from the notebook's variables (the parameters cell, and
 whatever papermill or you changed), checks each against its rule before anything slow, chooses
-the run (the course's own, or your experiment kept apart), checks that the lessons before it
-have run, imports Keras quietly, seeds every random number generator, loads the processed data
+the run (the course's own, your experiment kept apart, or your own copy's run), checks that the
+lessons before it have run, imports Keras quietly, seeds every random number generator, loads the processed data
 and, in a training lesson, plans the training. It prints what it did in a few lines.
 
 A training lesson ends with ``run.finish(model, ...)``: it saves the model and its metrics and
@@ -34,7 +34,7 @@ from cfcourse.prerequisites import require_files
 from cfcourse.processed import LessonData, load_processed, sample_users
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters, changed_ranking_protocol,
                                 check_published_rmse)
-from cfcourse.runs import chosen_run
+from cfcourse.runs import MINE, MINE_DIR, chosen_run, own_copy_run
 from cfcourse.training_plan import LIST_TRAINING_RATINGS, TrainingPlan, plan_training
 
 #: The lesson that trains each model, so a lesson that needs one can say which lesson to run.
@@ -53,6 +53,8 @@ class LessonRun:
     plan: TrainingPlan | None = None
     #: Lesson 05: the movie it looks for neighbours of (on generated data, possibly not the one asked for).
     query_movie: str | None = None
+    #: Whether it runs from a learner's own notebook rather than the committed lesson (see :mod:`cfcourse.runs`).
+    own_copy: bool = False
 
     @property
     def name(self) -> str | None:
@@ -74,7 +76,8 @@ class LessonRun:
         training_values = {name: self.parameters[name] for name in PUBLISHED[self.lesson].parameters}
         metrics_file = write_model_metrics(self.paths, model_name, val_rmse=val_rmse, test_rmse=test_rmse,
                                            epochs=training.epochs, train_seconds=training.seconds,
-                                           best_epoch=training.best_epoch, parameters=training_values)
+                                           best_epoch=training.best_epoch, parameters=training_values,
+                                           edition=self.data.edition)
         print(f"saved {shown_path(self.paths.model_file(model_name))} and {shown_path(metrics_file)}")
         check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition,
                              val_rmse=val_rmse)
@@ -110,8 +113,9 @@ def start(lesson: str, namespace: dict) -> LessonRun:
     """Set up ``lesson`` from its parameters in ``namespace`` (a notebook's ``globals()``); see the module."""
     parameters = _parameters(lesson, namespace)
     check_parameters(**parameters)  # every value, before the slow imports below
-    paths = choose_run(lesson, parameters)
-    run = LessonRun(lesson, parameters, paths, get_dataset(parameters["dataset"]))
+    copy_run = own_copy_run(lesson, namespace)
+    paths = choose_run(lesson, parameters) if copy_run is None else choose_copy_run(lesson, parameters, copy_run)
+    run = LessonRun(lesson, parameters, paths, get_dataset(parameters["dataset"]), own_copy=copy_run is not None)
     if lesson == "00_download":
         return run
     if lesson == "01_preprocessing":
@@ -167,15 +171,57 @@ def choose_run(lesson: str, parameters: dict) -> CoursePaths:
     return course_paths(dataset, data_dir, run)
 
 
+def choose_copy_run(lesson: str, parameters: dict, copy_run: str) -> CoursePaths:
+    """The paths of a learner's own copy of ``lesson``: its ``run`` parameter if set, else ``copy_run``
+    (see :func:`cfcourse.runs.own_copy_run`). Says in one line where it saves."""
+    paths = course_paths(parameters["dataset"], parameters["data_dir"], parameters.get("run") or copy_run)
+    print(_where_a_copy_saves(lesson, paths))
+    return paths
+
+
+def _where_a_copy_saves(lesson: str, paths: CoursePaths) -> str:
+    your_copy = f"Your own copy of lesson {lesson[:2]}"
+    if lesson == "00_download":
+        return f"{your_copy} downloads into {shown_path(paths.raw)}/, which every run reads, the course's own included."
+    readers = (f"; your other copies in {shown_path(MINE_DIR)}/ read it" if paths.run == MINE else
+               f"; later lessons read it with run = {paths.run!r}")
+    if lesson not in PUBLISHED and lesson != "06_evaluate_recommendations":
+        readers = ""  # no later lesson reads what lessons 05 and 07 save
+    if lesson == "01_preprocessing":
+        return (f"{your_copy} writes the processed data every run reads, the course's own included, to "
+                f"{shown_path(paths.processed)}/ (`make run-all` writes the course's back); its exercise checks go "
+                f"to run {paths.run!r}, {shown_path(paths.metrics)}/.")
+    return (f"{your_copy} is a run of its own, {paths.run!r}: it saves to {shown_path(paths.run_folder)}/, never over "
+            f"the course's run{readers}.")
+
+
+#: The models each lesson reads.
+MODELS_READ = {"03_bias": ["dot_product"], "04_neural_net": ["dot_product", "bias"],
+               "05_inspect_embeddings": ["bias"], "06_evaluate_recommendations": MODELS}
+
+
 def _require_models(run: LessonRun) -> None:
-    """Stop with one line if a model this lesson reads has not been trained yet."""
-    needed = {"03_bias": ["dot_product"], "04_neural_net": ["dot_product", "bias"],
-              "05_inspect_embeddings": ["bias"], "06_evaluate_recommendations": MODELS}.get(run.lesson, [])
+    """Stop with one line if a model this lesson reads has not been trained yet; in a run other than the
+    course's, say which run each model comes from."""
+    needed = MODELS_READ.get(run.lesson, [])
+    # Lesson 05 inspects the model of the run it was told to (its `run` parameter), never a stand-in; a copy
+    # reads its own run's models where they exist, like every other lesson.
+    strict = run.lesson == "05_inspect_embeddings" and not run.own_copy
+    sources = {}
     for model_name in needed:
-        model_run = run.paths if run.lesson == "05_inspect_embeddings" else run.model_run(model_name)
+        model_run = run.paths if strict else run.model_run(model_name)
         require_files(model_run.metrics_file(model_name), model_run.model_file(model_name),
                       written_by=TRAINED_BY[model_name], dataset=run.paths.dataset, run=model_run.run,
                       command=_command_completing(model_run, TRAINED_BY[model_name]))
+        sources[model_name] = model_run.run
+    if run.name is not None and sources:
+        print("Models this lesson reads: " + ", ".join(f"{model_name} from {whose_run(source)}"
+                                                       for model_name, source in sources.items()) + ".")
+
+
+def whose_run(run_name: str | None) -> str:
+    """``the course's own run``, or ``your run 'mine'``."""
+    return "the course's own run" if run_name is None else f"your run {run_name!r}"
 
 
 def _command_completing(paths: CoursePaths, lesson: str) -> str | None:

@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from cfcourse import tables
+from cfcourse.data.editions import dataset_and_edition
 from cfcourse.paths import CoursePaths
 
-#: ``backend`` is the Keras backend the run trained on (``run_course.py`` adds it; ``None`` in older rows).
-SUMMARY_KEYS = ("model", "dataset", "run", "test_rmse", "val_rmse", "epochs", "train_seconds", "seconds_per_epoch",
-                "backend")
+#: ``backend`` is the Keras backend the run trained on (``run_course.py`` adds it; ``None`` in older rows);
+#: ``edition`` the edition of the data (:func:`cfcourse.data.editions.data_edition`; ``None`` in older rows).
+SUMMARY_KEYS = ("model", "dataset", "edition", "run", "test_rmse", "val_rmse", "epochs", "train_seconds",
+                "seconds_per_epoch", "backend")
 
 
 def rmse(actual, predicted) -> float:
@@ -103,11 +105,22 @@ def write_summary(records: list[dict], target: Path) -> list[dict]:
 
 
 def format_models_table(records: list[dict]) -> str:
-    """A plain-text table of metrics records, one row per model."""
+    """A plain-text table of metrics records, one row per model. The dataset names an accepted edition; where
+    some rows are an experiment's, a ``run`` column marks them (the course's rows read ``the course's``)."""
     headings = ["model", "dataset", "test RMSE", "val RMSE", "epochs", "train s", "s/epoch"]
-    rows = [[r["model"], r["dataset"], f"{r['test_rmse']:.4f}", f"{r['val_rmse']:.4f}", f"{r['epochs']:d}",
-             f"{r['train_seconds']:.2f}", f"{r['seconds_per_epoch']:.3f}"] for r in records]
-    return tables.format_table(headings, rows, widths=[14, 16, 9, 9, 6, 8, 8], align="llrrrrr")
+    rows = [[r["model"], dataset_and_edition(r["dataset"], r.get("edition")), f"{r['test_rmse']:.4f}",
+             f"{r['val_rmse']:.4f}", f"{r['epochs']:d}", f"{r['train_seconds']:.2f}", f"{r['seconds_per_epoch']:.3f}"]
+            for r in records]
+    widths, align = [14, 16, 9, 9, 6, 8, 8], "llrrrrr"
+    if any(r.get("run") is not None for r in records):
+        headings, widths, align = [*headings, "run"], [*widths, 0], align + "l"
+        rows = [[*row, run_label(r.get("run"))] for row, r in zip(rows, records)]
+    return tables.format_table(headings, rows, widths=widths, align=align)
+
+
+def run_label(run: str | None) -> str:
+    """How a table's ``run`` column names a row's run."""
+    return "the course's" if run is None else run
 
 
 def model_rmse(model, frame, batch_size: int = 8192) -> float:

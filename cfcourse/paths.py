@@ -13,7 +13,8 @@ unless told otherwise) and nothing in it is committed to git::
       metrics/summary.json    the tables ``make run-all`` printed, a set of rows per dataset and run
       experiments/<dataset>/<run>/models/, .../metrics/
                               a learner's run with other parameters, kept apart from the course's
-      executed/<dataset>/     the lessons as ``make run-all`` executed them (``.../<run>/`` for an experiment)
+      executed/<dataset>/     the lessons as ``make run-all`` executed them (``.../<run>/`` for an experiment);
+                              on an edition accepted knowingly, ``executed/<dataset>-<edition>/``
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cfcourse.data.editions import data_edition, is_accepted
 from cfcourse.data.locations import DATA_DIR_VARIABLE, REPOSITORY_ROOT, default_data_dir, shown_path
 
 __all__ = ["DATA_DIR_VARIABLE", "REPOSITORY_ROOT", "CoursePaths", "course_paths", "default_data_dir", "shown_path",
@@ -68,8 +70,11 @@ class CoursePaths:
 
     @property
     def executed(self) -> Path:
-        """Where ``make run-all`` writes the executed copies of the lessons."""
-        folder = self.data_dir / "executed" / self.dataset
+        """Where ``make run-all`` writes the executed copies of the lessons. On an edition other than the
+        course's (accepted knowingly, see :mod:`cfcourse.data.editions`) they go to ``<dataset>-<edition>/``,
+        so they are never taken for the published edition's."""
+        edition = data_edition(self.dataset, self.data_dir)
+        folder = self.data_dir / "executed" / (f"{self.dataset}-{edition}" if is_accepted(edition) else self.dataset)
         return folder if self.run is None else folder / self.run
 
     def course_run(self) -> CoursePaths:

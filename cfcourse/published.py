@@ -122,39 +122,46 @@ def strict_checks() -> bool:
 
 def check_published_rmse(lesson: str, dataset: str, test_rmse: float, values: dict,
                          edition: str | None = PUBLISHED_EDITION, val_rmse: float | None = None) -> None:
-    """Compare a run's test RMSE with the published one and print the one-line verdict.
+    """Compare a run's test RMSE with the published one and print the one-line verdict (:func:`rmse_verdict`).
+
+    In strict mode a test RMSE further than :data:`TOLERANCE` from the published value raises
+    :class:`PublishedResultMismatch`, whatever parameters were changed.
+    """
+    published = PUBLISHED[lesson].test_rmse.get(dataset)
+    comparable = published is not None and edition in (PUBLISHED_EDITION, None)
+    if comparable and strict_checks() and abs(test_rmse - published) > TOLERANCE:
+        changed = changed_parameters(lesson, values)
+        yours = f"; your parameters: {describe_changes(changed)}" if changed else ""
+        raise PublishedResultMismatch(f"test RMSE {test_rmse:.4f} is not within {TOLERANCE} of the published "
+                                      f"{published:.4f} ({test_rmse - published:+.4f}){yours}")
+    print(rmse_verdict(lesson, dataset, test_rmse, values, edition, val_rmse))
+
+
+def rmse_verdict(lesson: str, dataset: str, test_rmse: float, values: dict,
+                 edition: str | None = PUBLISHED_EDITION, val_rmse: float | None = None) -> str:
+    """A training run against the published one, in one line: an experiment on validation within the seed's
+    noise, the course's own parameters on test within :data:`TOLERANCE`.
 
     ``values`` are the lesson's training parameters as they were for this run, ``edition`` the
-    edition of the data it was trained on (``LessonData.edition``). In strict mode a test RMSE
-    further than :data:`TOLERANCE` from the published value raises
-    :class:`PublishedResultMismatch`, whatever parameters were changed.
+    edition of the data it was trained on (``LessonData.edition``).
     """
     published = PUBLISHED[lesson].test_rmse.get(dataset)
     changed = changed_parameters(lesson, values)
     if published is not None and edition not in (PUBLISHED_EDITION, None):
-        print(f"test RMSE {test_rmse:.4f}; different edition: no published number to compare "
-              f"(this {dataset} is {edition}; the course's numbers are for the published one)")
-        return
+        return (f"test RMSE {test_rmse:.4f}; different edition: no published number to compare "
+                f"(this {dataset} is {edition}; the course's numbers are for the published one)")
     if published is None:
-        print(f"test RMSE {test_rmse:.4f}; the course publishes no number for {dataset}, nothing to compare")
-        return
+        return f"test RMSE {test_rmse:.4f}; the course publishes no number for {dataset}, nothing to compare"
     difference = test_rmse - published
-    within = abs(difference) <= TOLERANCE
-    if strict_checks() and not within:
-        yours = f"; your parameters: {describe_changes(changed)}" if changed else ""
-        raise PublishedResultMismatch(f"test RMSE {test_rmse:.4f} is not within {TOLERANCE} of the published "
-                                      f"{published:.4f} ({difference:+.4f}){yours}")
     if changed and val_rmse is not None and dataset in PUBLISHED[lesson].val_rmse:
-        verdict = _validation_verdict(lesson, dataset, val_rmse, test_rmse, changed)
-    elif changed:
-        verdict = (f"test RMSE {test_rmse:.4f} with your parameters {describe_changes(changed)}; "
-                   f"the course's run gives {published:.4f} on {dataset}")
-    elif within:
-        verdict = f"test RMSE is within {TOLERANCE} of the published {published:.4f}"
-    else:
-        verdict = (f"test RMSE {test_rmse:.4f} differs by {difference:+.4f} from the published {published:.4f}, "
-                   "with the course's own parameters: a change in the code, a dependency or the data")
-    print(verdict)
+        return _validation_verdict(lesson, dataset, val_rmse, test_rmse, changed)
+    if changed:
+        return (f"test RMSE {test_rmse:.4f} with your parameters {describe_changes(changed)}; "
+                f"the course's run gives {published:.4f} on {dataset}")
+    if abs(difference) <= TOLERANCE:
+        return f"test RMSE is within {TOLERANCE} of the published {published:.4f}"
+    return (f"test RMSE {test_rmse:.4f} differs by {difference:+.4f} from the published {published:.4f}, "
+            "with the course's own parameters: a change in the code, a dependency or the data")
 
 
 def _validation_verdict(lesson: str, dataset: str, val_rmse: float, test_rmse: float, changed: dict) -> str:

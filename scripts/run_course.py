@@ -13,7 +13,11 @@ Every ``-p`` value is checked against its rule before any lesson runs. With the 
 parameters the run is the course's own: executed copies go to ``data/executed/<dataset>/``.
 With other values it is an experiment, named by ``-p run=...`` or after what changed: its
 models, metrics and executed copies go to ``data/experiments/<dataset>/<run>/`` and
-``data/executed/<dataset>/<run>/``, and the course's own run is left as it was.
+``data/executed/<dataset>/<run>/``, and the course's own run is left as it was. Its closing table
+marks its rows (a ``run`` column), and each model it trained gets its verdict: validation RMSE
+against the course's, within the spread the seed alone makes. On an edition of the data accepted
+with ``--accept-new-edition``, the closing line, the tables and ``summary.json`` name the edition,
+and the executed copies go to ``data/executed/<dataset>-<edition>/``.
 ``--lesson`` (repeatable; a number such as ``02`` or a range such as ``02..04`` will do) runs only
 those lessons. An earlier lesson they build on that has not run yet on the dataset runs first, with
 the course's own settings, so ``--lesson`` works on a fresh clone too.
@@ -32,6 +36,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -46,15 +51,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cfcourse.backend import DEFAULT_BACKEND, BackendError, chosen_backend, require_backend  # noqa: E402
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
 from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
+from cfcourse.data.editions import data_edition, dataset_and_edition, is_accepted  # noqa: E402
 from cfcourse.exercises import EXERCISES  # noqa: E402
 from cfcourse.exercises.record import forget_lessons, read_record, summary_line  # noqa: E402
 from cfcourse.headless import execute_lesson, kernel_backend  # noqa: E402
-from cfcourse.metrics import format_models_table, read_model_metrics, write_summary  # noqa: E402
+from cfcourse.metrics import format_models_table, read_model_metrics, run_label, write_summary  # noqa: E402
 from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.parameters import parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
+from cfcourse.lesson import TRAINED_BY  # noqa: E402
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
-                                changed_ranking_protocol)
+                                changed_ranking_protocol, rmse_verdict)
 from cfcourse.runs import experiment_name  # noqa: E402
 
 COMMITTED_DATASET = "ml-latest-small"
@@ -184,16 +191,24 @@ def run_lesson(name: str, output: Path, parameters: dict, declared: dict, backen
 
 
 def format_ranking_table(ranking: dict) -> str:
-    """Lesson 06's ``ranking.json`` as a plain-text table, one row per model."""
+    """Lesson 06's ``ranking.json`` as a plain-text table, one row per model; the title names an accepted
+    edition, and where some rows are an experiment's (``row_runs``, see :func:`ranking_to_print`), a ``run``
+    column marks them."""
     k = ranking["k"]
     qualifying = ranking["users_qualifying"]
     sample = f" (a seeded sample of the {qualifying:,} who qualify)" if qualifying > ranking["users_evaluated"] else ""
-    title = (f"Top-{k} lists for {ranking['users_evaluated']:,} users{sample} of {ranking['dataset']} "
+    title = (f"Top-{k} lists for {ranking['users_evaluated']:,} users{sample} of "
+             f"{dataset_and_edition(ranking['dataset'], ranking.get('edition'))} "
              f"(relevant: a test rating of {ranking['threshold']} or more)")
     headings = ["model", f"precision@{k}", f"recall@{k}", f"NDCG@{k}", "coverage", "mean popularity"]
     rows = [[name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['ndcg']:.4f}", f"{m['coverage']:.4f}",
              f"{m['mean_popularity']:.1f}"] for name, m in ranking["models"].items()]
-    return "\n".join([title, format_table(headings, rows, widths=[14, 12, 10, 8, 9, 16])])
+    widths, align = [14, 12, 10, 8, 9, 16], "lrrrrr"
+    row_runs = ranking.get("row_runs", {})
+    if any(run is not None for run in row_runs.values()):
+        headings, widths, align = [*headings, "run"], [*widths, 0], align + "l"
+        rows = [[*row, run_label(row_runs.get(name))] for row, name in zip(rows, ranking["models"])]
+    return "\n".join([title, format_table(headings, rows, widths=widths, align=align)])
 
 
 def same_protocol(ranking: dict, list_ranking: dict) -> bool:
@@ -207,18 +222,27 @@ def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
     protocol and users (its ``ranking_07.json``); ``ranking`` itself is left as it was."""
     if list_ranking is None or not same_protocol(ranking, list_ranking):
         return ranking
-    return {**ranking, "models": {**ranking["models"], **list_ranking["models"]}}
+    return {**ranking, "models": {**ranking["models"], **list_ranking["models"]},
+            "row_runs": {**ranking.get("row_runs", {}), **list_ranking.get("row_runs", {})}}
+
+
+def read_ranking(file: Path, run: str | None) -> dict | None:
+    """A ranking file (lesson 06's or 07's), its rows marked as ``run``'s in ``row_runs``; ``None`` if absent."""
+    if not file.exists():
+        return None
+    ranking = json.loads(file.read_text())
+    return {**ranking, "row_runs": {name: run for name in ranking["models"]}}
 
 
 def ranking_to_print(paths: CoursePaths) -> dict | None:
     """The top-k lists of a run: lesson 06's rows, then lesson 07's where it ran on the same protocol. A run
     without lesson 06 of its own (an experiment of lesson 07) shows the course's lesson 06 rows, as it shows
-    the course's models, or lesson 07's rows alone where those were judged on another protocol."""
-    lesson_07 = json.loads(paths.list_ranking_file.read_text()) if paths.list_ranking_file.exists() else None
+    the course's models, or lesson 07's rows alone where those were judged on another protocol. Each row's
+    run is in ``row_runs``."""
+    lesson_07 = read_ranking(paths.list_ranking_file, paths.run)
     if paths.ranking_file.exists():
-        return with_list_models(json.loads(paths.ranking_file.read_text()), lesson_07)
-    course = paths.course_run().ranking_file
-    lesson_06 = json.loads(course.read_text()) if course.exists() else None
+        return with_list_models(read_ranking(paths.ranking_file, paths.run), lesson_07)
+    lesson_06 = read_ranking(paths.course_run().ranking_file, None)
     if lesson_06 is None or (lesson_07 is not None and not same_protocol(lesson_06, lesson_07)):
         return lesson_07
     return with_list_models(lesson_06, lesson_07)
@@ -283,16 +307,12 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         print(f"Keras backend: {args.backend} (the course's default is {DEFAULT_BACKEND})", flush=True)
     if args.data_dir:
         parameters["data_dir"] = str(Path(args.data_dir).resolve())
-    output_dir = Path(args.output_dir) if args.output_dir else paths.executed
-    output_dir.mkdir(parents=True, exist_ok=True)
     if run is not None:
         print(f"Experiment {run!r}: models and metrics go to {shown_path(paths.run_folder)}/, executed lessons "
-              f"to {shown_path(output_dir)}/; the course's own run is left as it was.\n", flush=True)
+              f"to {shown_path(executed_folder(paths, args))}/; the course's own run is left as it was.\n", flush=True)
     course = paths.course_run()
     first = [] if args.in_place else missing_prerequisites(lessons, course)
     if first:
-        course_output = Path(args.output_dir) if args.output_dir else course.executed
-        course_output.mkdir(parents=True, exist_ok=True)
         course_parameters = {key: parameters[key] for key in ("dataset", "data_dir", "accept_new_edition")
                              if key in parameters}
         chosen = lessons[0] if len(lessons) == 1 else "The lessons you chose"
@@ -303,34 +323,43 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     ran = [name for name in LESSONS if name in first or name in lessons]
     forget_lessons(paths.exercises_file, ran)
     course_started = time.perf_counter()
-    for name in LESSONS:
-        if name in first:
-            seconds = run_lesson(name, course_output / f"{name}.ipynb", course_parameters, declared[name], args.backend)
-            print(f"{name:<28} {seconds:6.1f} s   (the course's own run)", flush=True)
-            continue
-        if name not in lessons:
-            continue
-        output = NOTEBOOKS_DIR / f"{name}.ipynb" if args.in_place else output_dir / f"{name}.ipynb"
-        seconds = run_lesson(name, output, {} if args.in_place else parameters, declared[name], args.backend)
+    for name in ran:
+        lesson_paths, lesson_parameters = (course, course_parameters) if name in first else (paths, parameters)
+        folder = NOTEBOOKS_DIR if args.in_place else executed_folder(lesson_paths, args)
+        accepting = name == LESSONS[0] and args.accept_new_edition  # the download may change the folder
+        output = folder / f"{name}{'.accepting' if accepting else ''}.ipynb"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        seconds = run_lesson(name, output, {} if args.in_place else lesson_parameters, declared[name], args.backend)
         if args.in_place:
             strip_papermill_metadata(output)
-        print(f"{name:<28} {seconds:6.1f} s", flush=True)
+        if accepting:
+            move_to_its_edition(output, executed_folder(lesson_paths, args) / f"{name}.ipynb")
+        whose = "   (the course's own run)" if name in first else ""
+        print(f"{name:<28} {seconds:6.1f} s{whose}", flush=True)
     total = time.perf_counter() - course_started
 
+    edition = data_edition(args.dataset, args.data_dir)
     records = [r for r in read_model_metrics(paths) if r["model"] in MODELS]
     records.sort(key=lambda r: MODELS.index(r["model"]))
     for record in records:
         record["backend"] = args.backend
+        record["edition"] = record.get("edition") or edition  # rows saved before metrics named their edition
     if records:
         write_summary(records, summary_file(args.data_dir))
-    on_what = args.dataset if run is None else f"{args.dataset}, run {run!r}"
+    on_what = dataset_and_edition(args.dataset, edition) + ("" if run is None else f", run {run!r}")
     if args.backend != DEFAULT_BACKEND:
         on_what += f", on {args.backend}"
+    if is_accepted(edition):
+        on_what += (f"; edition {edition} is not the one the course published, so its executed lessons are in "
+                    f"{shown_path(executed_folder(paths, args))}/")
     count = len(ran)
     print(f"\n{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
           f"{total:.1f} s on {on_what}.\n")
     if records:
         print(format_models_table(records))
+    verdicts = verdict_lines(records, run)
+    if verdicts:
+        print("\n" + "\n".join(verdicts))
     ranking = ranking_to_print(paths) if {RANKING_LESSON, LIST_LESSON} & set(ran) else None
     if ranking:
         print()
@@ -338,6 +367,29 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     print()
     print(exercises_line(paths, declared, ran))
     return 0
+
+
+def executed_folder(paths: CoursePaths, args) -> Path:
+    """Where the executed copies of ``paths``' run go: ``--output-dir``, else the run's (edition's) folder."""
+    return Path(args.output_dir) if args.output_dir else paths.executed
+
+
+def move_to_its_edition(output: Path, target: Path) -> None:
+    """Move lesson 00's executed copy, written under a name of its own while it downloaded with
+    ``--accept-new-edition``, to ``target`` in the folder of the edition it fetched, so that neither it nor
+    the published edition's copy stands in for the other."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    output.replace(target)
+    if not any(output.parent.iterdir()):
+        os.removedirs(output.parent)  # made for this copy alone, as were its empty parents
+
+
+def verdict_lines(records: list[dict], run: str | None) -> list[str]:
+    """For an experiment: each of its own models against the course's run, as its lesson judged it (on
+    validation, within the seed's noise); nothing for the course's own run, whose lessons compare on test."""
+    own = [r for r in records if run is not None and r.get("run") == run and "parameters" in r]
+    return [f"{r['model']}: " + rmse_verdict(TRAINED_BY[r["model"]], r["dataset"], r["test_rmse"], r["parameters"],
+                                             r.get("edition"), r["val_rmse"]) for r in own]
 
 
 def exercises_line(paths, declared: dict[str, dict], ran: list[str] = LESSONS) -> str:

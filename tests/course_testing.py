@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,22 @@ def printed_text(notebook: Path) -> str:
     """Everything a notebook's code cells printed or displayed as text."""
     return "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
                      for o in outputs_of(notebook))
+
+
+def readme_section(text: str, heading: str) -> str:
+    """The text of the README's ``## heading`` section, up to the next ``## `` heading."""
+    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"README has no '## {heading}' section"
+    return match.group(1)
+
+
+def sh_commands(section: str) -> list[str]:
+    """Each command of the section's fenced ``sh`` blocks (indented blocks too, as in a list item),
+    with backslash continuations joined; blank and comment-only lines dropped."""
+    commands = []
+    for indent, block in re.findall(r"^([ \t]*)```sh\n(.*?)^\1```", section, re.M | re.S):
+        lines = [line[len(indent):] if line.startswith(indent) else line for line in block.splitlines()]
+        for command in re.sub(r"\\\n\s*", " ", "\n".join(lines)).splitlines():
+            if command.strip() and not command.lstrip().startswith("#"):
+                commands.append(command.strip())
+    return commands

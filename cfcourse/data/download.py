@@ -305,7 +305,7 @@ def _listing(paths: list[str], shown: int = 3) -> str:
 
 
 def _print_file_hashes(files: dict[str, str], out: TextIO) -> None:
-    print("sha256 of the extracted files (to pin in cfcourse/datasets.py):", file=out)
+    print("sha256 of the extracted files, as recorded beside them in .edition.json:", file=out)
     for path, digest in files.items():
         print(f"  {digest}  {path}", file=out)
     out.flush()

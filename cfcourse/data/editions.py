@@ -78,6 +78,17 @@ def read_record(raw_root: Path, dataset: str) -> EditionRecord | None:
         return None
 
 
+def is_accepted(edition: str | None) -> bool:
+    """Whether ``edition`` (what :func:`data_edition` says) is one the course was not measured on, taken knowingly."""
+    return edition not in (PUBLISHED, GENERATED, None)
+
+
+def dataset_and_edition(dataset: str, edition: str | None) -> str:
+    """``ml-latest-small``, or ``ml-latest-small (edition accepted-0123456789ab)`` for an accepted edition: how
+    tables name the data, so numbers from another edition are never taken for the course's."""
+    return f"{dataset} (edition {edition})" if is_accepted(edition) else dataset
+
+
 def data_edition(dataset: str, data_dir: str | os.PathLike | None = None) -> str | None:
     """Which edition of ``dataset`` lesson 00 put in ``data_dir/raw``.
 

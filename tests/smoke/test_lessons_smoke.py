@@ -111,7 +111,9 @@ def ranking_of(data_dir) -> dict:
 def test_ranking_file_follows_the_issue_format(course_run):
     data_dir, _ = course_run
     ranking = ranking_of(data_dir)
-    assert ranking.keys() == {"dataset", "k", "threshold", "users_evaluated", "users_qualifying", "max_users", "models"}
+    assert ranking.keys() == {"dataset", "edition", "k", "threshold", "users_evaluated", "users_qualifying",
+                              "max_users", "models"}
+    assert ranking["edition"] == "generated"
     assert (ranking["dataset"], ranking["k"], ranking["threshold"]) == ("synthetic", 10, 4.0)
     data = load_processed(course_paths("synthetic", data_dir, RUN))
     liked_in_test = data.test[data.test.rating >= 4.0]

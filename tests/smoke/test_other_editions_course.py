@@ -137,6 +137,22 @@ def test_the_whole_course_on_an_accepted_altered_ml_latest_small(tmp_path):
     assert f"{n_ratings:,} ratings of" in lesson_text(data_dir, "ml-latest-small", "00_download", TINY_RUN)
     assert "different edition: no published number to compare" in lesson_text(data_dir, "ml-latest-small", "02_dot_product", TINY_RUN)
 
+    # The edition is named wherever the run's numbers are: the final tables, the summary, the ranking files.
+    named = f"ml-latest-small (edition {edition})"
+    tables = result.stdout.split(" ran in ")[1]
+    assert f"on {named}, run {TINY_RUN!r}; edition {edition} is not the one the course published" in tables
+    assert tables.count(named) >= 1 + 3 + 1, "the closing line, each model's row and the ranking table's title"
+    summary = json.loads((data_dir / "metrics" / "summary.json").read_text())
+    assert {row["edition"] for row in summary} == {edition}
+    run = course_paths("ml-latest-small", data_dir, TINY_RUN)
+    for ranking_file in (run.ranking_file, run.list_ranking_file):
+        assert json.loads(ranking_file.read_text())["edition"] == edition
+    # Its executed lessons have a folder of their own, never the published edition's.
+    executed = data_dir / "executed"
+    assert sorted(p.name for p in (executed / f"ml-latest-small-{edition}" / TINY_RUN).iterdir()) == [
+        f"{lesson}.ipynb" for lesson in LESSONS]
+    assert not (executed / "ml-latest-small").exists()
+
 
 def test_lesson_00_keeps_an_accepted_edition_even_where_the_published_one_is_at_hand(tmp_path, monkeypatch):
     if not (MIRROR_FOLDER / "ml-latest-small.zip").is_file():

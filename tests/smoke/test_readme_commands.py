@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from cfcourse.paths import DATA_DIR_VARIABLE, REPOSITORY_ROOT
-from course_testing import load_script, outside_make
+from course_testing import load_script, outside_make, readme_section, sh_commands
 
 pytestmark = pytest.mark.smoke
 
@@ -26,25 +26,6 @@ README = REPOSITORY_ROOT / "README.md"
 SECTION = "Experimenting"
 #: What a beginner must never meet in the terminal: a traceback, or a kernel's log lines.
 ALARMING = ["Traceback", "WARNING | Kernel is running over TCP", "KeyboardInterrupt", "ERROR |"]
-
-
-def readme_section(text: str, heading: str) -> str:
-    """The text of the README's ``## heading`` section, up to the next ``## `` heading."""
-    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, f"README has no '## {heading}' section"
-    return match.group(1)
-
-
-def sh_commands(section: str) -> list[str]:
-    """Each command of the section's fenced ``sh`` blocks (indented blocks too, as in a list item),
-    with backslash continuations joined; blank and comment-only lines dropped."""
-    commands = []
-    for indent, block in re.findall(r"^([ \t]*)```sh\n(.*?)^\1```", section, re.M | re.S):
-        lines = [line[len(indent):] if line.startswith(indent) else line for line in block.splitlines()]
-        for command in re.sub(r"\\\n\s*", " ", "\n".join(lines)).splitlines():
-            if command.strip() and not command.lstrip().startswith("#"):
-                commands.append(command.strip())
-    return commands
 
 
 EXPERIMENT_COMMANDS = sh_commands(readme_section(README.read_text(), SECTION))
@@ -97,6 +78,16 @@ def test_each_experiment_keeps_its_models_and_executed_lessons_where_it_says(ran
         metrics = data_dir / "experiments" / "synthetic" / runs[0] / "metrics"
         assert list(executed.glob("*.ipynb")), f"no executed lesson in {executed}"
         assert list(metrics.glob("*.json")), f"no metrics in {metrics}"
+
+
+def test_each_experiment_prints_its_models_verdicts_and_marks_its_rows(ran_commands):
+    _, results = ran_commands
+    for command, result in results:
+        run = re.findall(r"^Experiment '([^']+)'", result.stdout, re.M)[0]
+        tables = result.stdout.split(" ran in ")[1]
+        assert re.search(rf"^dot_product +synthetic .* {re.escape(run)}$", tables, re.M), tables
+        assert re.search(r"^dot_product: test RMSE \d\.\d{4}; the course publishes no number for synthetic", tables,
+                         re.M), tables
 
 
 # The runner's choice of lessons, which the commands above rely on (no kernel needed).

@@ -139,6 +139,23 @@ def test_python3_kernel_imports_keras_from_the_venv(server):
 
 def execute(server: Server, kernel_id: str, code: str) -> tuple[str, str]:
     """Run ``code`` over the kernel's channels websocket; return the reply's status and the stdout it printed."""
+    reply, stdout = execute_request(server, kernel_id, code)
+    return reply["status"], stdout
+
+
+def evaluate(server: Server, kernel_id: str, code: str, expression: str) -> str:
+    """Run ``code``, then return ``expression``'s value as the kernel writes it. It comes in the reply itself,
+    where printed lines travel on a channel that drops what a kernel prints before the websocket subscribes."""
+    reply, _ = execute_request(server, kernel_id, code, {"value": expression})
+    assert reply["status"] == "ok", reply
+    value = reply["user_expressions"]["value"]
+    assert value["status"] == "ok", value
+    return value["data"]["text/plain"]
+
+
+def execute_request(server: Server, kernel_id: str, code: str, expressions: dict | None = None) -> tuple[dict, str]:
+    """Send one execute request over the kernel's channels websocket; return the reply's content and the stdout
+    the code printed."""
     session, msg_id = uuid.uuid4().hex, uuid.uuid4().hex
     request = {
         "header": {
@@ -150,7 +167,8 @@ def execute(server: Server, kernel_id: str, code: str) -> tuple[str, str]:
         },
         "parent_header": {},
         "metadata": {},
-        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False},
+        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": expressions or {},
+                    "allow_stdin": False},
         "channel": "shell",
         "buffers": [],
     }
@@ -171,7 +189,7 @@ def execute(server: Server, kernel_id: str, code: str) -> tuple[str, str]:
             if message["msg_type"] == "stream" and message["content"]["name"] == "stdout":
                 stdout.append(message["content"]["text"])
             elif message["msg_type"] == "execute_reply":
-                return message["content"]["status"], "".join(stdout)
+                return message["content"], "".join(stdout)
         pytest.fail(f"no execute_reply within {EXECUTE_SECONDS} s; stdout so far: {''.join(stdout)!r}\n{log_tail(server.log)}")
     finally:
         connection.close()
@@ -186,3 +204,23 @@ def test_make_lab_binds_localhost_and_says_which_url_to_open():
     assert "open the http://127.0.0.1:8888/lab?token=... URL it prints" in hint
     lab = shlex.split(next(line for line in lines if " lab " in line and "jupyter" in line))
     assert lab[1:6] == ["lab", "--notebook-dir", "notebooks", "--no-browser", "--ServerApp.ip=127.0.0.1"]
+
+
+@pytest.mark.parametrize("path, name, run", [
+    ("02_dot_product.ipynb", "02_dot_product.ipynb", None),  # as JupyterLab opens the lesson: the course's run
+    ("mine/02_dot_product.ipynb", "02_dot_product.ipynb", "mine"),  # the README's copy
+    ("mine/02_dot_product.ipynb", None, "mine"),  # a client that sends no name: a path from the server's root
+    ("02_dot_product-Copy1.ipynb", "02_dot_product-Copy1.ipynb", "02_dot_product-Copy1"),  # "Duplicate"
+])
+def test_a_notebooks_kernel_knows_whether_it_runs_the_lesson_or_a_copy(server, path, name, run):
+    """Jupyter Server tells each notebook's kernel its notebook (JPY_SESSION_NAME); `lesson.start` reads it."""
+    session = {"path": path, "type": "notebook", "kernel": {"name": "python3"}, **({"name": name} if name else {})}
+    status, created = server.request("POST", "/api/sessions", session)
+    assert status == 201
+    try:
+        chosen = evaluate(server, created["kernel"]["id"], "from cfcourse.runs import own_copy_run",
+                          "own_copy_run('02_dot_product', globals())")
+    finally:
+        assert server.request("DELETE", f"/api/sessions/{created['id']}")[0] == 204
+    assert chosen == repr(run)
+

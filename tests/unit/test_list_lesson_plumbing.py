@@ -118,10 +118,13 @@ def test_an_experiment_of_lesson_07_alone_is_listed_below_the_courses_lesson_06(
     assert run_course.ranking_to_print(experiment) is None
     write_results(course, lesson_06=ranking({"most_popular": row}))
     write_results(experiment, lesson_07=ranking({"bpr": row}))
-    assert list(run_course.ranking_to_print(experiment)["models"]) == ["most_popular", "bpr"]
+    merged = run_course.ranking_to_print(experiment)
+    assert list(merged["models"]) == ["most_popular", "bpr"]
+    assert merged["row_runs"] == {"most_popular": None, "bpr": "embedding_size-32"}, "each row says whose it is"
     # Lesson 07 on another protocol: its own rows, not lesson 06's on the course's protocol.
     write_results(experiment, lesson_07=ranking({"bpr": row}, k=5))
-    assert run_course.ranking_to_print(experiment) == ranking({"bpr": row}, k=5)
+    assert run_course.ranking_to_print(experiment) == {**ranking({"bpr": row}, k=5),
+                                                       "row_runs": {"bpr": "embedding_size-32"}}
     # An experiment that ran lesson 06 itself shows its own rows, not the course's, and lesson 07's on its protocol.
     write_results(experiment, lesson_06=ranking({"random": row}, k=5))
     assert list(run_course.ranking_to_print(experiment)["models"]) == ["random", "bpr"]

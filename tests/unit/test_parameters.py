@@ -23,6 +23,18 @@ def test_every_lesson_parameter_has_a_rule_that_its_own_default_meets(lesson):
         assert parameter_problem(name, default) is None, f"{lesson}: {name} = {default!r}"
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_parameter_comment_describes_one_dataset_as_if_it_were_every_one(lesson):
+    """A parameters cell runs on every dataset: its comments say what a value does, not what it gives on
+    ml-latest-small (lesson 06's max_users once said "all 559 qualifying users are evaluated")."""
+    from cfcourse.data.datasets import DATASETS
+
+    declared = papermill.inspect_notebook(str(NOTEBOOKS_DIR / f"{lesson}.ipynb"))
+    for name, parameter in declared.items():
+        comment = parameter["help"]
+        assert not [dataset for dataset in DATASETS if dataset in comment], f"{lesson}: {name}  # {comment}"
+
+
 @pytest.mark.parametrize("dataset", ["ml-latest-small", "ml-100k", "ml-1m", "ml-25m", "ml-32m", "synthetic"])
 def test_dataset_accepts_registry_names(dataset):
     check_parameters(dataset=dataset)

@@ -267,6 +267,8 @@ def test_a_matching_archive_checksum_is_the_published_edition_and_its_file_hashe
     assert "matches the one GroupLens published" in output
     for path, content in TOY_FILES.items():
         assert f"{hashlib.sha256(content).hexdigest()}  {path}" in output
+    assert "sha256 of the extracted files, as recorded beside them in .edition.json:" in output
+    assert "cfcourse/" not in output, "lesson 00 prints this to a learner: no maintainer's instruction"
     assert read_record(tmp_path / "data" / "raw", "toy").edition == "published"
 
 
