@@ -95,10 +95,15 @@ class LessonRun:
         """What the earlier ``lesson`` saved; ``None`` where it has not.
 
         A training lesson's metrics come from the run that trained its model (this one, else the course's
-        own, as :meth:`model_run` says); any other lesson's from this run only, since another run's may
-        have been judged another way."""
+        own, as :meth:`model_run` says). Any other lesson's come from this run, since another run's may
+        have been judged another way; only your own copy, judging with the course's protocol, falls back
+        to the course's run, and says so."""
         run = self.model_run(PUBLISHED[lesson].model) if lesson in PUBLISHED else self.paths
         source = results_file(run, lesson)
+        if not source.exists() and self.own_copy and not changed_ranking_protocol(self.parameters):
+            source = results_file(self.paths.course_run(), lesson)
+            if source.exists():
+                print(f"{lesson} has not run in this run: its results come from the course's own run")
         return json.loads(source.read_text()) if source.exists() else None
 
 

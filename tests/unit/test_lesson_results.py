@@ -72,3 +72,21 @@ def test_a_training_lessons_metrics_come_from_the_run_that_trained_its_model(tmp
     assert reader.read_results("03_bias")["test_rmse"] == 0.8
     assert reader.read_results("02_dot_product")["test_rmse"] == 0.95
     assert reader.read_results("04_neural_net") is None  # not trained in either run yet
+
+
+def copy_of_lesson_07(tmp_path, **protocol) -> LessonRun:
+    parameters = {"k": 10, "threshold": 4.0, "seed": 42, "max_users": 2000, **protocol}
+    return LessonRun("07_train_for_the_list", parameters, course_paths("synthetic", tmp_path, "mine"),
+                     get_dataset("synthetic"), own_copy=True)
+
+
+def test_your_copy_judging_as_the_course_reads_the_courses_ranking_and_says_so(tmp_path, capsys):
+    lesson_run(tmp_path, "06_evaluate_recommendations").save_results({"models": {"bias": {"ndcg": 0.2}}})
+    capsys.readouterr()
+    assert copy_of_lesson_07(tmp_path).read_results("06_evaluate_recommendations") == {"models": {"bias": {"ndcg": 0.2}}}
+    assert "its results come from the course's own run" in capsys.readouterr().out
+
+
+def test_your_copy_judging_another_way_never_reads_the_courses_ranking(tmp_path):
+    lesson_run(tmp_path, "06_evaluate_recommendations").save_results({"models": {"bias": {"ndcg": 0.2}}})
+    assert copy_of_lesson_07(tmp_path, k=5).read_results("06_evaluate_recommendations") is None
