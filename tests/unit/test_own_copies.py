@@ -2,7 +2,7 @@
 
 The notebook is known from Jupyter Server (``JPY_SESSION_NAME`` in the kernel's environment) or VS Code
 (``__vsc_ipynb_file__`` in the namespace); otherwise from the kernel's working folder. A real kernel run
-from ``notebooks/mine/`` is tested in tests/smoke/test_own_copies.py.
+from ``notebooks/mine/`` is tested in tests/smoke/test_own_copies_smoke.py.
 """
 
 from __future__ import annotations
