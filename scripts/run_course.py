@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -183,6 +184,30 @@ def run_lesson(name: str, output: Path, parameters: dict, declared: dict, backen
     return time.perf_counter() - started
 
 
+def lesson_line(name: str, seconds: float, note: str = "") -> str:
+    """The line the run prints for a lesson: its name and seconds (what :func:`lesson_seconds` reads back)."""
+    return f"{name:<28} {seconds:6.1f} s{note}"
+
+
+def total_line(count: int, seconds: float, on_what: str) -> str:
+    """The line after the lessons: how many ran, in how long, on what."""
+    return (f"{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
+            f"{seconds:.1f} s on {on_what}.")
+
+
+LESSON_LINE = re.compile(r"^(\d\d_\w+) +(\d+\.\d) s\b", re.M)
+TOTAL_LINE = re.compile(r"^(?:All )?\d+ lessons? ran in (\d+\.\d) s on ", re.M)
+
+
+def lesson_seconds(output: str) -> tuple[dict[str, float], float]:
+    """The seconds of each lesson and of them all, read back from a run's printed output."""
+    lessons = {name: float(seconds) for name, seconds in LESSON_LINE.findall(output)}
+    total = TOTAL_LINE.search(output)
+    if not lessons or total is None:
+        raise ValueError("the output holds no lesson lines or no total line of scripts/run_course.py")
+    return lessons, float(total.group(1))
+
+
 def format_ranking_table(ranking: dict) -> str:
     """Lesson 06's ``ranking.json`` as a plain-text table, one row per model."""
     k = ranking["k"]
@@ -306,7 +331,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     for name in LESSONS:
         if name in first:
             seconds = run_lesson(name, course_output / f"{name}.ipynb", course_parameters, declared[name], args.backend)
-            print(f"{name:<28} {seconds:6.1f} s   (the course's own run)", flush=True)
+            print(lesson_line(name, seconds, "   (the course's own run)"), flush=True)
             continue
         if name not in lessons:
             continue
@@ -314,7 +339,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         seconds = run_lesson(name, output, {} if args.in_place else parameters, declared[name], args.backend)
         if args.in_place:
             strip_papermill_metadata(output)
-        print(f"{name:<28} {seconds:6.1f} s", flush=True)
+        print(lesson_line(name, seconds), flush=True)
     total = time.perf_counter() - course_started
 
     records = [r for r in read_model_metrics(paths) if r["model"] in MODELS]
@@ -326,9 +351,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     on_what = args.dataset if run is None else f"{args.dataset}, run {run!r}"
     if args.backend != DEFAULT_BACKEND:
         on_what += f", on {args.backend}"
-    count = len(ran)
-    print(f"\n{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
-          f"{total:.1f} s on {on_what}.\n")
+    print(f"\n{total_line(len(ran), total, on_what)}\n")
     if records:
         print(format_models_table(records))
     ranking = ranking_to_print(paths) if {RANKING_LESSON, LIST_LESSON} & set(ran) else None
