@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,15 @@ def mirror_folder() -> Path:
         if folder.is_dir():
             return folder
     return REPOSITORY_ROOT.parent / "shared" / "data" / "movielens"
+
+
+#: The start of a path that exists on one machine only: a home folder (Linux, macOS, Windows), a temporary
+#: folder, or the workplace the course is built in. Made from the folders' names, so that this file, which
+#: must pass the check it defines, does not name such a path itself.
+MACHINE_PATH = re.compile("|".join(
+    [re.escape(f"/{folder}/") for folder in ("root", "home", "Users", "tmp", "var/tmp", "var/folders", "private/var",
+                                             "work")]
+    + [r"\b[A-Za-z]:(?:\\{1,2}|/)Users\b"]))
 
 
 #: The real MovieLens archives (see :func:`mirror_folder`).

@@ -2,7 +2,7 @@
 
     make benchmark                                              # installs scikit-surprise, then runs this
     make benchmark DATASET=ml-100k                              # one dataset only
-    python scripts/maintainers/benchmark.py --dataset ml-latest-small --data-dir /tmp/bench-data
+    python scripts/maintainers/benchmark.py --dataset ml-latest-small --data-dir bench-data
     python scripts/maintainers/benchmark.py --backend tensorflow                # one Keras backend only
 
 Without ``--dataset`` it covers every dataset in :data:`BENCHMARK_DATASETS` (and ml-1m when its
