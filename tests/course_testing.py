@@ -93,3 +93,10 @@ def printed_text(notebook: Path) -> str:
     """Everything a notebook's code cells printed or displayed as text."""
     return "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
                      for o in outputs_of(notebook))
+
+
+def readme_section(text: str, heading: str) -> str:
+    """The text of the README's ``## heading`` section, up to the next ``## `` heading."""
+    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"README has no '## {heading}' section"
+    return match.group(1)

@@ -2,6 +2,8 @@
 
     make compare-backends                                   # the Python set-up would choose
     make compare-backends PYTHON=python3.13                 # another Python (another JAX release)
+    python scripts/maintainers/compare_backends.py --python python3.13 --json run.json   # keep what was measured
+    python scripts/maintainers/compare_backends.py --from-json run.json                 # rewrite its section only
     python scripts/maintainers/compare_backends.py --python python3.11 --dataset ml-latest-small
 
 In a fresh clone of this repository's committed HEAD (in a temporary folder, deleted afterwards):
@@ -102,11 +104,12 @@ def run_results(clone: Path, dataset: str, output: str) -> dict:
     """What one ``make run-all`` printed and wrote: seconds per lesson, test RMSE per model, NDCG@10 per top-10 row."""
     paths = course_paths(dataset, clone / "data")
     lessons, total = lesson_seconds(output)
+    rmse = {record["model"]: record["test_rmse"] for record in read_model_metrics(paths)}
     exercises = [line for line in output.splitlines() if line.startswith("Exercises:")]
     return {
         "lessons": lessons,
         "total": total,
-        "rmse": {r["model"]: r["test_rmse"] for r in read_model_metrics(paths) if r["model"] in MODELS},
+        "rmse": {model: rmse[model] for model in MODELS},
         "ndcg": {model: row["ndcg"] for model, row in ranking_to_print(paths)["models"].items()},
         "exercises": exercises[-1] if exercises else "",
     }
@@ -127,9 +130,9 @@ def measure(python: str | None, dataset: str) -> dict:
         for backend in BACKENDS:
             load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
             wall, result = make(clone, "run-all", f"DATASET={dataset}", f"BACKEND={backend}")
+            keras = keras_description(backend, venv_python(clone / ".venv"), clone)
             runs[backend] = {**run_results(clone, dataset, result.stdout), "wall": wall, "load": load,
-                             "stderr": result.stderr, "keras": keras_description(backend, venv_python(clone / ".venv"),
-                                                                                 clone)}
+                             "output": result.stdout, "stderr": result.stderr, "keras": keras}
         return {
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True,
@@ -154,18 +157,23 @@ def ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}"
 
 
+def tenths(seconds: float) -> str:
+    """Seconds as the run prints them, to a tenth."""
+    return f"{seconds:.1f}"
+
+
 def section(result: dict) -> str:
     """One Python's part of docs/backends.md, as markdown."""
     machine, runs = result["machine"], result["runs"]
     tensorflow, jax = runs["tensorflow"], runs["jax"]
     minor = ".".join(machine["python"].split(".")[:2])
     option = f" PYTHON=python{minor}"
-    lesson_rows = [[name, format_seconds(tensorflow["lessons"][name]), format_seconds(jax["lessons"][name]),
+    lesson_rows = [[name, tenths(tensorflow["lessons"][name]), tenths(jax["lessons"][name]),
                     ratio(jax["lessons"][name], tensorflow["lessons"][name])] for name in LESSONS]
-    lesson_rows.append([f"**all {len(LESSONS)} lessons** (the run's total)", format_seconds(tensorflow["total"]),
-                        format_seconds(jax["total"]), f"**{ratio(jax['total'], tensorflow['total'])}**"])
-    lesson_rows.append(["`make run-all`, wall clock (kernel starts, make)", format_seconds(tensorflow["wall"]),
-                        format_seconds(jax["wall"]), ratio(jax["wall"], tensorflow["wall"])])
+    lesson_rows.append([f"**all {len(LESSONS)} lessons** (the run's total)", tenths(tensorflow["total"]),
+                        tenths(jax["total"]), f"**{ratio(jax['total'], tensorflow['total'])}**"])
+    lesson_rows.append(["`make run-all`, wall clock (kernel starts, make)", tenths(tensorflow["wall"]),
+                        tenths(jax["wall"]), ratio(jax["wall"], tensorflow["wall"])])
     agreement_rows, gaps = [], {}
     for measure, key in [("test RMSE", "rmse"), ("NDCG@10", "ndcg")]:
         for model, value in tensorflow[key].items():
@@ -188,7 +196,7 @@ def section(result: dict) -> str:
         f"`.venv` {gigabytes(result['venv_tensorflow'])}; adding JAX (`make setup{option} BACKEND=jax`) "
         f"{format_seconds(result['jax_seconds'])} s and {megabytes(result['venv_both'] - result['venv_tensorflow'])}, "
         f"`.venv` {gigabytes(result['venv_both'])}; after both runs `.venv` {gigabytes(result['venv_after_runs'])} "
-        f"(Python's bytecode caches) and `data/` {megabytes(result['data'])}.",
+        f"and `data/` {megabytes(result['data'])}.",
         "",
         format_table(["lesson", "TensorFlow, s", "JAX, s", "JAX / TensorFlow"], lesson_rows, markdown=True),
         "",
@@ -227,7 +235,12 @@ def main(argv=None) -> int:
                                          "default: the one set-up chooses)")
     parser.add_argument("--dataset", default=COMMITTED_DATASET)
     parser.add_argument("--json", type=Path, help="also write everything measured to this file")
+    parser.add_argument("--from-json", type=Path, help="measure nothing: write the section of a measurement "
+                                                       "that --json saved")
     args = parser.parse_args(argv)
+    if args.from_json:
+        write_doc(json.loads(args.from_json.read_text()))
+        return 0
     if shutil.which("make") is None:
         sys.exit("compare_backends needs make: it runs the course as a learner does")
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPOSITORY_ROOT,
@@ -237,11 +250,15 @@ def main(argv=None) -> int:
     result = measure(args.python, args.dataset)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
-    text = section(result)
-    print(text)
-    DOC.write_text(write_section(DOC.read_text(), text))
-    print(f"Wrote the section of Python {result['machine']['python']} in {DOC.relative_to(REPOSITORY_ROOT)}.")
+    print(section(result))
+    write_doc(result)
     return 0
+
+
+def write_doc(result: dict) -> None:
+    """Write the section of ``result`` in docs/backends.md, and say so."""
+    DOC.write_text(write_section(DOC.read_text(), section(result)))
+    print(f"Wrote the section of Python {result['machine']['python']} in {DOC.relative_to(REPOSITORY_ROOT)}.")
 
 
 if __name__ == "__main__":

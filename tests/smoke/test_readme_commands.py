@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from cfcourse.paths import DATA_DIR_VARIABLE, REPOSITORY_ROOT
-from course_testing import load_script, outside_make
+from course_testing import load_script, outside_make, readme_section
 
 pytestmark = pytest.mark.smoke
 
@@ -26,13 +26,6 @@ README = REPOSITORY_ROOT / "README.md"
 SECTION = "Experimenting"
 #: What a beginner must never meet in the terminal: a traceback, or a kernel's log lines.
 ALARMING = ["Traceback", "WARNING | Kernel is running over TCP", "KeyboardInterrupt", "ERROR |"]
-
-
-def readme_section(text: str, heading: str) -> str:
-    """The text of the README's ``## heading`` section, up to the next ``## `` heading."""
-    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, f"README has no '## {heading}' section"
-    return match.group(1)
 
 
 def sh_commands(section: str) -> list[str]:
