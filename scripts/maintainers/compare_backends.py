@@ -138,6 +138,7 @@ def measure(python: str | None, dataset: str) -> dict:
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True,
                                      text=True, check=True).stdout.strip(),
             "python_option": python, "dataset": dataset, "machine": machine,
+            "bytecode_at_setup": bool(os.environ.get("PYTHONDONTWRITEBYTECODE")),
             "setup_seconds": setup_seconds, "jax_seconds": jax_seconds,
             "venv_tensorflow": venv_tensorflow, "venv_both": venv_both,
             "venv_after_runs": disk_bytes(clone / ".venv"), "data": disk_bytes(clone / "data"),
@@ -184,6 +185,8 @@ def section(result: dict) -> str:
     largest = "; ".join(f"{measure} {gap:.4f} ({model})" for measure, (gap, model) in
                         ((measure, max(values)) for measure, values in gaps.items()))
     stderr = "empty on both runs" if not (tensorflow["stderr"] or jax["stderr"]) else "NOT empty (see the run)"
+    bytecode = ("`PYTHONDONTWRITEBYTECODE` set, so set-up compiles every module's bytecode"
+                if result["bytecode_at_setup"] else "Python compiles bytecode as the lessons import modules")
     loads = ", ".join(f"{SUPPORTED_BACKENDS[name][1]} {runs[name]['load']:.1f}" for name in BACKENDS)
     return "\n".join([
         f"{SECTION_HEADING}{machine['python']}: {tensorflow['keras']}; {jax['keras']} ({result['date']})",
@@ -192,11 +195,11 @@ def section(result: dict) -> str:
         f"Commit {result['commit']}, dataset {result['dataset']}. "
         f"Re-measure: `make compare-backends{option}`.",
         "",
-        f"Set-up in the fresh clone (uv's cache warm): `make setup{option}` {format_seconds(result['setup_seconds'])} s, "
+        f"Set-up in the fresh clone (uv's cache warm; {bytecode}): `make setup{option}` {format_seconds(result['setup_seconds'])} s, "
         f"`.venv` {gigabytes(result['venv_tensorflow'])}; adding JAX (`make setup{option} BACKEND=jax`) "
         f"{format_seconds(result['jax_seconds'])} s and {megabytes(result['venv_both'] - result['venv_tensorflow'])}, "
         f"`.venv` {gigabytes(result['venv_both'])}; after both runs `.venv` {gigabytes(result['venv_after_runs'])} "
-        f"and `data/` {megabytes(result['data'])}.",
+        f"and `data/` {megabytes(result['data'])} (as `du` counts them; 1 GB = 1024³ bytes).",
         "",
         format_table(["lesson", "TensorFlow, s", "JAX, s", "JAX / TensorFlow"], lesson_rows, markdown=True),
         "",

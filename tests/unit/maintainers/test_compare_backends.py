@@ -57,7 +57,7 @@ def fake_result(python: str, jax_scale: float, rmse_gap: float, ndcg_gap: float)
                "numpy": "2", "pandas": "2", "tensorflow": "2.21.0", "keras": "3.15.1", "jax": "0.12.0.1",
                "load_average_at_start": 1.5}
     return {"date": "2026-12-05 09:00 UTC", "commit": "abc1234", "python_option": None, "dataset": "ml-latest-small",
-            "machine": machine, "setup_seconds": 40.0, "jax_seconds": 3.0, "venv_tensorflow": 2 * 1024 ** 3,
+            "machine": machine, "bytecode_at_setup": True, "setup_seconds": 40.0, "jax_seconds": 3.0, "venv_tensorflow": 2 * 1024 ** 3,
             "venv_both": 2 * 1024 ** 3 + 400 * 1024 ** 2, "venv_after_runs": 3 * 1024 ** 3, "data": 30 * 1024 ** 2,
             "runs": {"tensorflow": run(1.0, 0.0, 0.0, "TensorFlow"), "jax": run(jax_scale, rmse_gap, ndcg_gap, "JAX")}}
 
