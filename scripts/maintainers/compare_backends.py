@@ -207,7 +207,7 @@ def section(result: dict) -> str:
                      align="llrrr", markdown=True),
         "",
         f"Largest difference: {largest}. Stderr: {stderr}. {tensorflow['exercises']} (TensorFlow); "
-        f"{jax['exercises']} (JAX).",
+        f"{jax['exercises'].removeprefix('Exercises: ')} (JAX).",
         "",
     ])
 
