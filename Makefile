@@ -24,7 +24,7 @@ SETUP_RUNNER = $(firstword $(foreach name,python3 python3.13 python3.12 python3.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock benchmark scale-benchmark clean
+.PHONY: help setup download run-all execute-notebooks test test-unit test-smoke test-nbval lab lock benchmark compare-backends scale-benchmark clean
 
 help: ## List the targets with what each does
 	@echo "Collaborative filtering with Keras: the course's commands (DATASET=$(DATASET), BACKEND=$(BACKEND))"
@@ -93,6 +93,10 @@ benchmark: setup $(JAX_STAMP) $(BENCHMARK_STAMP) ## Run the course on each datas
 $(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
 	$(PY) -m pip install --quiet -r requirements-benchmark.lock
 	@touch $@
+
+# Runs in a fresh clone of the committed HEAD, set up with PYTHON (else set-up's choice), so .venv here is left alone.
+compare-backends: setup ## Maintainers: a fresh clone set up with PYTHON runs the course on TensorFlow and on JAX; writes that Python's table in docs/backends.md
+	$(PY) scripts/maintainers/compare_backends.py $(if $(PYTHON),--python "$(PYTHON)") --dataset $(DATASET)
 
 scale-benchmark: setup ## Run the course on generated data at 100k, 1M and 25M ratings; time and memory per lesson in data/metrics/scale.md (about 20 min)
 	$(PY) scripts/maintainers/scale_benchmark.py

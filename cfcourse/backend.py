@@ -15,10 +15,11 @@ deterministic as it is. A rerun on the same machine gives the same numbers to th
 (Note the 2017 lesson's ``np.random.seed = 42``: it *replaced* numpy's seeding function with
 the number 42 instead of calling it, so nothing was seeded.)
 
-**TensorFlow, only on TensorFlow.** Keras imports TensorFlow whenever it is installed, even on
-another backend (``keras.utils.set_random_seed`` seeds it "for tf.data", saving a model checks
-for ``tf.TensorShape``); the course's environment always has TensorFlow, and importing it costs
-a lesson several seconds and prints TensorFlow's start-up notices. On any other backend
+**TensorFlow, only on TensorFlow.** On another backend a bare ``import keras`` does not import
+TensorFlow (Keras 3.15.1), but some calls do whenever it is installed: ``keras.utils.set_random_seed``
+seeds it "for tf.data", and saving a model checks for ``tf.TensorShape``. The course's environment
+always has TensorFlow, and importing it costs a lesson several seconds and prints TensorFlow's
+start-up notices. On any other backend
 :func:`import_keras` tells Keras that TensorFlow is not there, so it is never imported
 (the course feeds Keras numpy arrays, never ``tf.data``).
 

@@ -37,6 +37,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -190,6 +191,30 @@ def run_lesson(name: str, output: Path, parameters: dict, declared: dict, backen
     return time.perf_counter() - started
 
 
+def lesson_line(name: str, seconds: float, note: str = "") -> str:
+    """The line the run prints for a lesson: its name and seconds (what :func:`lesson_seconds` reads back)."""
+    return f"{name:<28} {seconds:6.1f} s{note}"
+
+
+def total_line(count: int, seconds: float, on_what: str) -> str:
+    """The line after the lessons: how many ran, in how long, on what."""
+    return (f"{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
+            f"{seconds:.1f} s on {on_what}.")
+
+
+LESSON_LINE = re.compile(r"^(\d\d_\w+) +(\d+\.\d) s\b", re.M)
+TOTAL_LINE = re.compile(r"^(?:All )?\d+ lessons? ran in (\d+\.\d) s on ", re.M)
+
+
+def lesson_seconds(output: str) -> tuple[dict[str, float], float]:
+    """The seconds of each lesson and of them all, read back from a run's printed output."""
+    lessons = {name: float(seconds) for name, seconds in LESSON_LINE.findall(output)}
+    total = TOTAL_LINE.search(output)
+    if not lessons or total is None:
+        raise ValueError("the output holds no lesson lines or no total line of scripts/run_course.py")
+    return lessons, float(total.group(1))
+
+
 def format_ranking_table(ranking: dict) -> str:
     """Lesson 06's ``ranking.json`` as a plain-text table, one row per model; the title names an accepted
     edition, and where some rows are an experiment's (``row_runs``, see :func:`ranking_to_print`), a ``run``
@@ -335,7 +360,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         if accepting:
             move_to_its_edition(output, executed_folder(lesson_paths, args) / f"{name}.ipynb")
         whose = "   (the course's own run)" if name in first else ""
-        print(f"{name:<28} {seconds:6.1f} s{whose}", flush=True)
+        print(lesson_line(name, seconds, whose), flush=True)
     total = time.perf_counter() - course_started
 
     edition = data_edition(args.dataset, args.data_dir)
@@ -352,9 +377,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     if is_accepted(edition):
         on_what += (f"; edition {edition} is not the one the course published, so its executed lessons are in "
                     f"{shown_path(executed_folder(paths, args))}/")
-    count = len(ran)
-    print(f"\n{'All ' if count == len(LESSONS) else ''}{count} {'lesson' if count == 1 else 'lessons'} ran in "
-          f"{total:.1f} s on {on_what}.\n")
+    print(f"\n{total_line(len(ran), total, on_what)}\n")
     if records:
         print(format_models_table(records))
     verdicts = verdict_lines(records, run)

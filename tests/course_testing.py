@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+from cfcourse.course import LESSONS, LIST_MODELS, MODELS
 from cfcourse.headless import execute_lesson
 from cfcourse.paths import REPOSITORY_ROOT
 from cfcourse.data.sources import mirror_settings
@@ -29,6 +30,15 @@ def mirror_folder() -> Path:
         if folder.is_dir():
             return folder
     return REPOSITORY_ROOT.parent / "shared" / "data" / "movielens"
+
+
+#: The start of a path that exists on one machine only: a home folder (Linux, macOS, Windows), a temporary
+#: folder, or the workplace the course is built in. Made from the folders' names, so that this file, which
+#: must pass the check it defines, does not name such a path itself.
+MACHINE_PATH = re.compile("|".join(
+    [re.escape(f"/{folder}/") for folder in ("root", "home", "Users", "tmp", "var/tmp", "var/folders", "private/var",
+                                             "work")]
+    + [r"\b[A-Za-z]:(?:\\{1,2}|/)Users\b"]))
 
 
 #: The real MovieLens archives (see :func:`mirror_folder`).
@@ -103,3 +113,75 @@ def sh_commands(section: str) -> list[str]:
             if command.strip() and not command.lstrip().startswith("#"):
                 commands.append(command.strip())
     return commands
+
+
+# The README's description of what `make run-all` prints ("What you will see"), read as a list of pieces.
+
+README = REPOSITORY_ROOT / "README.md"
+#: The README's words for the printed lines that have no fixed text of their own.
+COMMAND_WORDS, LESSON_WORDS, TABLE_WORDS = "the command it runs", "one line per lesson", "the two tables above"
+#: What the command line make echoes starts with.
+RUNNER_COMMAND = ".venv/bin/python scripts/run_course.py "
+#: The first word of each row of the two tables: the models and the baselines.
+TABLE_ROWS = ("random", "most_popular", *MODELS, *LIST_MODELS)
+
+
+def output_description() -> str:
+    """The README's "What you will see" up to "Nothing else", its whitespace made single spaces."""
+    section = " ".join(readme_section(README.read_text(), "What you will see").split())
+    assert "Nothing else" in section, "the README's 'What you will see' does not end its description with 'Nothing else'"
+    return section.split("Nothing else", 1)[0]
+
+
+def run_all_description() -> str:
+    """What the README says `make run-all` prints (up to what `make experiment` adds)."""
+    return output_description().split("`make experiment`", 1)[0]
+
+
+def span_pattern(span: str) -> re.Pattern:
+    """A code span of the description as the pattern of a whole line: ``…`` and ``<name>`` stand for any text."""
+    return re.compile("".join(".+" if part == "…" or re.fullmatch(r"<\w+>", part) else re.escape(part)
+                              for part in re.split(r"(…|<\w+>)", span)))
+
+
+def described_pieces(description: str) -> list[tuple[str, re.Pattern | None]]:
+    """What ``description`` names, in its order: ``("command" | "lessons" | "tables", None)`` for its words,
+    ``("line", pattern)`` for each code span with ``…`` or ``<name>`` in it."""
+    found = [(description.index(words), kind, None) for kind, words in
+             [("command", COMMAND_WORDS), ("lessons", LESSON_WORDS), ("tables", TABLE_WORDS)] if words in description]
+    found += [(match.start(), "line", span_pattern(match.group(1)))
+              for match in re.finditer(r"`([^`]*(?:…|<\w+>)[^`]*)`", description)]
+    return [(kind, pattern) for _, kind, pattern in sorted(found, key=lambda piece: piece[0])]
+
+
+def is_table_line(line: str) -> bool:
+    return (line.startswith(("model ", "Top-10 lists for ")) or set(line) == {"-"}
+            or line.split(" ", 1)[0] in TABLE_ROWS)
+
+
+def read_as_described(lines: list[str], pieces: list[tuple[str, re.Pattern | None]]) -> list[str]:
+    """Read the printed (non-blank) ``lines`` piece by piece; return the lines from the first that does not fit,
+    or those left over (empty when the description fits every line)."""
+    lines = list(lines)
+    for index, (kind, pattern) in enumerate(pieces):
+        if kind == "command":
+            if not lines or not lines[0].startswith(RUNNER_COMMAND):
+                return lines or [f"(no line for {COMMAND_WORDS!r})"]
+            lines.pop(0)
+        elif kind == "line":
+            if not lines or not pattern.fullmatch(lines[0]):
+                return lines or [f"(no line like {pattern.pattern!r})"]
+            lines.pop(0)
+        elif kind == "lessons":
+            for lesson in LESSONS:
+                if not lines or not re.fullmatch(rf"{lesson} +\d+\.\d s", lines[0]):
+                    return lines or [f"(no line for lesson {lesson})"]
+                lines.pop(0)
+        else:
+            following = pieces[index + 1][1] if index + 1 < len(pieces) else None
+            table = []
+            while lines and not (following is not None and following.fullmatch(lines[0])):
+                table.append(lines.pop(0))
+            if sum(set(line) == {"-"} for line in table) != 2 or not all(map(is_table_line, table)):
+                return table + lines
+    return lines

@@ -2,7 +2,7 @@
 
     make benchmark                                              # installs scikit-surprise, then runs this
     make benchmark DATASET=ml-100k                              # one dataset only
-    python scripts/maintainers/benchmark.py --dataset ml-latest-small --data-dir /tmp/bench-data
+    python scripts/maintainers/benchmark.py --dataset ml-latest-small --data-dir bench-data
     python scripts/maintainers/benchmark.py --backend tensorflow                # one Keras backend only
 
 Without ``--dataset`` it covers every dataset in :data:`BENCHMARK_DATASETS` (and ml-1m when its
@@ -455,11 +455,12 @@ def benchmark_dataset(dataset: str, data_dir: str | None, backends: list[str] | 
     }
 
 
-def keras_description(backend: str) -> str:
-    """``cfcourse.backend.describe_backend()`` on ``backend``, asked of a fresh Python."""
+def keras_description(backend: str, python: str | os.PathLike = sys.executable,
+                      checkout: Path = REPOSITORY_ROOT) -> str:
+    """``cfcourse.backend.describe_backend()`` on ``backend``, asked of a fresh ``python`` in ``checkout``."""
     code = "from cfcourse.backend import describe_backend; print(describe_backend())"
-    return subprocess.run([sys.executable, "-c", code], env={**os.environ, "KERAS_BACKEND": backend},
-                          capture_output=True, text=True, check=True, cwd=REPOSITORY_ROOT).stdout.strip()
+    return subprocess.run([str(python), "-c", code], env={**os.environ, "KERAS_BACKEND": backend},
+                          capture_output=True, text=True, check=True, cwd=checkout).stdout.strip()
 
 
 def default_datasets(data_dir: str | None) -> list[str]:

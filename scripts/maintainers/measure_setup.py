@@ -50,10 +50,15 @@ def timed(command: list[str], cwd: Path, environment: dict[str, str]) -> tuple[f
     return seconds, result.stdout
 
 
-def course_setup(scratch: Path, python: str) -> tuple[float, str]:
-    clone = scratch / "clone"
+def fresh_clone(clone: Path) -> Path:
+    """A fresh clone of this repository's committed HEAD at ``clone`` (whatever was there is deleted)."""
     shutil.rmtree(clone, ignore_errors=True)
     subprocess.run(["git", "clone", "--quiet", str(REPOSITORY_ROOT), str(clone)], check=True)
+    return clone
+
+
+def course_setup(scratch: Path, python: str) -> tuple[float, str]:
+    clone = fresh_clone(scratch / "clone")
     make = shutil.which("make")
     command = ([make, "setup", f"PYTHON={python}"] if make
                else [python, "scripts/setup_course.py", "--python", python])

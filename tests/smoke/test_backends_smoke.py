@@ -1,22 +1,29 @@
 """The course on JAX gives TensorFlow's results: the whole course run on the synthetic dataset with
-``run_course.py --backend jax``, and its training and ranking lessons again on TensorFlow in the same
-data folder, each with the lessons' own training parameters (so both settle: after a few epochs two
-backends differ as much as two seeds do).
+``make run-all DATASET=synthetic BACKEND=jax``, as a learner types it (the course's own run, in a fresh data
+folder), and its training and ranking lessons again on TensorFlow in the same data folder, each with the
+lessons' own training parameters (so both settle: after a few epochs two backends differ as much as two
+seeds do).
 
 The bands are the course's promise for a backend (docs/backends.md): every model's test RMSE within
 ±0.01 of TensorFlow's, and lesson 06's NDCG@10 close. `make test` installs JAX first (requirements-jax.lock).
+
+The same run's terminal output is compared, line by line, with the one the README shows under
+"What you will see" (numbers and the dataset's name aside), so the README says what `make run-all` prints.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
 from cfcourse.backend import backend_installed
-from cfcourse.course import MODELS
-from cfcourse.paths import course_paths, summary_file
-from course_testing import most_rated_synthetic_title, outputs_of, run_course, run_lesson
+from cfcourse.course import LESSONS, MODELS
+from cfcourse.paths import DATA_DIR_VARIABLE, REPOSITORY_ROOT, course_paths, summary_file
+from course_testing import (described_pieces, outputs_of, outside_make, read_as_described, run_all_description,
+                            run_course, run_lesson)
 
 pytestmark = [pytest.mark.smoke,
               pytest.mark.skipif(not backend_installed("jax"),
@@ -25,15 +32,20 @@ pytestmark = [pytest.mark.smoke,
 RMSE_BAND = 0.01
 #: NDCG@10 over the synthetic dataset's 228 users moves by a few hundredths from seed to seed.
 NDCG_BAND = 0.05
-RUNS = {"jax": "on-jax", "tensorflow": "on-tensorflow"}
+#: The run on JAX is the course's own (what `make run-all` makes); TensorFlow's lessons run as an experiment beside it.
+RUNS = {"jax": None, "tensorflow": "on-tensorflow"}
+
 
 
 @pytest.fixture(scope="module")
 def both_backends(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("backends")
-    on_jax = run_course("--backend", "jax", "--dataset", "synthetic", "--data-dir", str(data_dir),
-                        "-p", f"run={RUNS['jax']}", "-p", "min_ratings=10",
-                        "-p", f"query_movie={most_rated_synthetic_title()!r}")
+    if shutil.which("make"):
+        on_jax = subprocess.run(["make", "run-all", "DATASET=synthetic", "BACKEND=jax"], cwd=REPOSITORY_ROOT,
+                                env={**outside_make(), DATA_DIR_VARIABLE: str(data_dir)},
+                                capture_output=True, text=True, timeout=900)
+    else:  # the same run, without make's echo of the command
+        on_jax = run_course("--backend", "jax", "--dataset", "synthetic", "--data-dir", str(data_dir))
     assert on_jax.returncode == 0, on_jax.stderr[-3000:]
     folder = data_dir / "on-tensorflow-lessons"
     folder.mkdir()
@@ -55,7 +67,7 @@ def ndcg(data_dir, backend: str) -> dict:
 def test_the_run_on_jax_says_so_and_prints_nothing_in_red(both_backends):
     data_dir, on_jax = both_backends
     assert on_jax.stderr == ""
-    assert "Keras backend: jax" in on_jax.stdout and "on synthetic, run 'on-jax', on jax." in on_jax.stdout
+    assert "Keras backend: jax" in on_jax.stdout and "on synthetic, on jax." in on_jax.stdout
     executed = course_paths("synthetic", data_dir, RUNS["jax"]).executed
     for notebook in sorted(executed.glob("*.ipynb")):
         assert not [o for o in outputs_of(notebook) if o.get("name") == "stderr"], f"{notebook.name} wrote to stderr"
@@ -74,3 +86,27 @@ def test_each_model_on_jax_is_within_a_hundredth_of_tensorflow(both_backends, mo
 def test_lesson_06_ranks_as_well_on_jax(both_backends, model):
     data_dir, _ = both_backends
     assert abs(ndcg(data_dir, "jax")[model] - ndcg(data_dir, "tensorflow")[model]) <= NDCG_BAND
+
+
+def test_the_run_prints_what_the_readme_describes(both_backends):
+    _, on_jax = both_backends
+    lines = [line.rstrip() for line in on_jax.stdout.splitlines() if line.strip()]
+    if not shutil.which("make"):
+        lines.insert(0, ".venv/bin/python scripts/run_course.py --dataset synthetic --backend jax")  # make's echo
+    unread = read_as_described(lines, described_pieces(run_all_description()))
+    assert unread == [], "`make run-all BACKEND=jax` printed lines the README does not describe:\n" + "\n".join(unread)
+
+
+def test_the_comparison_with_the_readme_can_fail():
+    """A described output passes; one with a lesson line missing, or with a line the README does not describe, fails."""
+    described = [".venv/bin/python scripts/run_course.py --dataset ml-latest-small --backend jax",
+                 "Keras backend: jax (the course's default is tensorflow)",
+                 *(f"{lesson:<28}    1.0 s" for lesson in LESSONS), "All 8 lessons ran in 8.0 s on ml-latest-small, on jax.",
+                 "model  dataset  test RMSE", "------", "bias  ml-latest-small  0.8381",
+                 "Top-10 lists for 559 users of ml-latest-small", "model  NDCG@10", "------", "ease  0.2374",
+                 "Exercises: 30 solutions checked, all correct"]
+    pieces = described_pieces(run_all_description())
+    assert read_as_described(described, pieces) == []
+    assert read_as_described(described[:4] + described[5:], pieces) != []
+    assert read_as_described(described[:3] + ["WARNING: something"] + described[3:], pieces) != []
+    assert read_as_described(described + ["ERROR | KeyboardInterrupt caught in kernel"], pieces) != []

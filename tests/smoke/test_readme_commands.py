@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from cfcourse.paths import DATA_DIR_VARIABLE, REPOSITORY_ROOT
-from course_testing import load_script, outside_make, readme_section, sh_commands
+from course_testing import load_script, output_description, outside_make, readme_section, sh_commands, span_pattern
 
 pytestmark = pytest.mark.smoke
 
@@ -67,6 +67,16 @@ def test_no_command_prints_a_traceback_or_kernel_log_lines(ran_commands):
         for text in (result.stdout, result.stderr):
             for alarming in ALARMING:
                 assert alarming not in text, f"{command!r} printed {alarming!r}:\n{text[-3000:]}"
+
+
+def test_each_experiment_prints_the_line_the_readme_says_it_adds(ran_commands):
+    """'What you will see': `make experiment` adds `Experiment '<run>': …` after the command."""
+    span = re.search(r"`make experiment` adds `([^`]+)`", output_description())
+    assert span, "the README does not say which line an experiment adds"
+    _, results = ran_commands
+    for command, result in results:
+        assert any(span_pattern(span.group(1)).fullmatch(line) for line in result.stdout.splitlines()), (
+            f"{command!r} printed no line like {span.group(1)!r}:\n{result.stdout}")
 
 
 def test_each_experiment_keeps_its_models_and_executed_lessons_where_it_says(ran_commands):

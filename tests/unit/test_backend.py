@@ -110,7 +110,7 @@ model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers
 model.compile("adam", "mse")
 x = np.random.rand(64, 3).astype("float32")
 model.fit(x, x.sum(axis=1), epochs=2, batch_size=16, verbose=0)
-model.save(sys.argv[1] if len(sys.argv) > 1 else "/tmp/cfcourse-backend-test.keras")
+model.save(MODEL_FILE)
 print(json.dumps({"weights": [w.tolist() for w in model.get_weights()], "tensorflow": "tensorflow" in sys.modules,
                   "described": describe_backend()}))
 """
@@ -118,7 +118,7 @@ print(json.dumps({"weights": [w.tolist() for w in model.get_weights()], "tensorf
 
 @needs_jax
 def test_on_jax_seeding_and_saving_never_import_tensorflow_and_reruns_are_identical(tmp_path):
-    code = SEEDED_RUN.replace('"/tmp/cfcourse-backend-test.keras"', repr(str(tmp_path / "m.keras")))
+    code = SEEDED_RUN.replace("MODEL_FILE", repr(str(tmp_path / "m.keras")))
     first, second = (in_fresh_python(code, "jax") for _ in range(2))
     assert first.returncode == 0, first.stderr[-2000:]
     assert first.stderr == "", "nothing in red in a lesson"

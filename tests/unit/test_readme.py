@@ -93,7 +93,7 @@ def test_the_readme_defines_the_tools_it_names():
 
 def test_the_readme_states_the_disk_space_of_a_setup():
     flat = " ".join(readme_text().split())
-    assert re.search(r"`\.venv` takes [\d.]+ GB", flat)
+    assert re.search(r"`\.venv` takes (up to )?[\d.]+ GB", flat)
     assert re.search(r"`data/` [\d.]+ MB after `make run-all`", flat)
 
 
