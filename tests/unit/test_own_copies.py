@@ -43,8 +43,8 @@ def test_the_committed_lesson_named_by_jupyter_is_the_courses_run(name, cwd):
     (MINE_DIR / "week 2" / "try.ipynb", MINE_DIR / "week 2", MINE),  # a folder of its own inside mine/ too
     (NOTEBOOKS_DIR / f"{LESSON}-Copy1.ipynb", NOTEBOOKS_DIR, f"{LESSON}-Copy1"),  # JupyterLab's "Duplicate"
     (NOTEBOOKS_DIR / "03_bias.ipynb", NOTEBOOKS_DIR, "03_bias"),  # another lesson's notebook calling this lesson
-    ("/home/learner/my first try!.ipynb", Path("/home/learner"), "my-first-try"),
-    ("/home/learner/__.ipynb", Path("/home/learner"), MINE),  # nothing of the name fits a folder name
+    ("/path/to/learner/my first try!.ipynb", Path("/path/to/learner"), "my-first-try"),
+    ("/path/to/learner/__.ipynb", Path("/path/to/learner"), MINE),  # nothing of the name fits a folder name
 ])
 def test_any_other_notebook_is_a_copy_named_mine_inside_notebooks_mine_else_after_its_file(name, cwd, run):
     assert own_copy_run(LESSON, KERNEL_NAMESPACE, session(name), cwd) == run
