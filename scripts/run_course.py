@@ -51,7 +51,7 @@ from cfcourse.exercises.record import forget_lessons, read_record, summary_line 
 from cfcourse.headless import execute_lesson, kernel_backend  # noqa: E402
 from cfcourse.metrics import format_models_table, read_model_metrics, write_summary  # noqa: E402
 from cfcourse.tables import format_table  # noqa: E402
-from cfcourse.parameters import parameter_problem  # noqa: E402
+from cfcourse.parameters import describe_relevance, parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
                                 changed_ranking_protocol)
@@ -189,7 +189,7 @@ def format_ranking_table(ranking: dict) -> str:
     qualifying = ranking["users_qualifying"]
     sample = f" (a seeded sample of the {qualifying:,} who qualify)" if qualifying > ranking["users_evaluated"] else ""
     title = (f"Top-{k} lists for {ranking['users_evaluated']:,} users{sample} of {ranking['dataset']} "
-             f"(relevant: a test rating of {ranking['threshold']} or more)")
+             f"(relevant: {describe_relevance(ranking['threshold'])})")
     headings = ["model", f"precision@{k}", f"recall@{k}", f"NDCG@{k}", "coverage", "mean popularity"]
     rows = [[name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['ndcg']:.4f}", f"{m['coverage']:.4f}",
              f"{m['mean_popularity']:.1f}"] for name, m in ranking["models"].items()]
@@ -301,7 +301,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
 
     # The lessons' checks add to exercises.json; the lessons about to run start afresh there.
     ran = [name for name in LESSONS if name in first or name in lessons]
-    forget_lessons(paths.exercises_file, ran)
+    forget_checks(paths, declared, ran, first)
     course_started = time.perf_counter()
     for name in LESSONS:
         if name in first:
@@ -336,20 +336,29 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         print()
         print(format_ranking_table(ranking))
     print()
-    print(exercises_line(paths, declared, ran))
+    print(exercises_line(paths, declared, ran, first))
     return 0
 
 
-def exercises_line(paths, declared: dict[str, dict], ran: list[str] = LESSONS) -> str:
-    """One line on the worked solutions the lessons that ``ran`` checked: "Exercises: N solutions checked, all correct"."""
-    record = read_record(paths.exercises_file)
-    if paths.run is not None:
-        # A lesson without a `run` parameter (01) is the same for every run: it records in the course's own folder.
-        shared = read_record(paths.course_run().exercises_file)
-        record.update({lesson: entries for lesson, entries in shared.items() if "run" not in declared.get(lesson, {})})
+def record_file(paths: CoursePaths, lesson: str, declared: dict[str, dict], first=()) -> Path:
+    """Where ``lesson``'s checks land in this run: the course's own metrics folder for a lesson without a `run`
+    parameter (01, the same for every run) or one that ran first, with the course's settings; else the run's."""
+    in_course_run = lesson in first or "run" not in declared.get(lesson, {})
+    return (paths.course_run() if in_course_run else paths).exercises_file
+
+
+def forget_checks(paths: CoursePaths, declared: dict[str, dict], ran: list[str], first=()) -> None:
+    """Drop the verdicts of the lessons about to run, from the file each will record in."""
+    for lesson in ran:
+        forget_lessons(record_file(paths, lesson, declared, first), [lesson])
+
+
+def exercises_line(paths, declared: dict[str, dict], ran: list[str] = LESSONS, first=()) -> str:
+    """One line on the worked solutions the lessons that ``ran`` checked: "Exercises: N solutions checked, all
+    correct". Each lesson's verdicts are read where it recorded them (see :func:`record_file`)."""
+    record = {lesson: read_record(record_file(paths, lesson, declared, first)).get(lesson, {}) for lesson in ran}
     expected = {exercise_id: lesson for exercise_id, lesson in EXERCISES.items() if lesson in ran}
     return summary_line(record, expected)
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -46,7 +46,7 @@ def test_round_trip(saved):
     # Parquet keeps every column's type; only the rating is widened, to float64, so means are exact.
     pd.testing.assert_frame_equal(data.ratings, ratings.astype({"rating": "float64"}))
     assert paths.processed.joinpath("ratings.parquet").is_file()
-    assert data.split_info == {**SPLIT_INFO, "edition": "generated"}
+    assert data.split_info == {**SPLIT_INFO, "edition": "generated", "made_by": "01_preprocessing"}
     assert data.edition == "generated"
     assert (data.n_users, data.n_movies) == (len(users), len(movies))
     assert data.users["user"].tolist() == users.ids.tolist()
