@@ -106,6 +106,7 @@ RULES: dict[str, Rule] = {
     "max_epochs": WHOLE_ABOVE_ZERO,
     "list_learning_rate": NUMBER_ABOVE_ZERO,
     "ease_min_ratings": WHOLE_ABOVE_ZERO,
+    "refit": YES_OR_NO,
     "my_ratings": RATINGS,
 }
 

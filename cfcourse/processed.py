@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from cfcourse.data.editions import data_edition
 from cfcourse.data.encoding import IdMap
-from cfcourse.data.split import SPLIT_NAMES
+from cfcourse.data.split import DEFAULT_FRACTIONS, DEFAULT_SEED, SPLIT_NAMES
 from cfcourse.paths import CoursePaths, shown_path
 from cfcourse.prerequisites import require_files
 
@@ -116,8 +116,13 @@ def check_processed(paths: CoursePaths) -> None:
     """Stop with one line naming the first file, column or value the lessons need that ``paths.processed`` lacks.
 
     Cheap (Parquet's schema and the CSV headers are read, not the tables), so a lesson runs it before any training."""
-    require_files(*(paths.processed / name for name in PROCESSED_FILES), written_by="01_preprocessing",
-                  dataset=paths.dataset)
+    files = [paths.processed / name for name in PROCESSED_FILES]
+    if not paths.processed.is_dir() or not any(paths.processed.iterdir()):
+        require_files(*files, written_by="01_preprocessing", dataset=paths.dataset)
+    missing = [file for file in files if not file.is_file()]
+    if missing:  # a folder written by hand, not lesson 01's: it is completed by hand, not by running lesson 01
+        raise ProcessedDataError(f"{shown_path(missing[0])} is missing: a processed folder holds "
+                                 f"{', '.join(PROCESSED_FILES)} (docs/data.md)")
     for name, columns in REQUIRED_COLUMNS.items():
         file = paths.processed / name
         present = (pq.read_schema(file).names if name == RATINGS_FILE
@@ -190,6 +195,15 @@ class LessonData:
         return self.split_info.get("method", "random")
 
     @property
+    def course_split(self) -> bool:
+        """Whether this is the course's own split (random, seed and fractions as published): the one its numbers
+        are published for."""
+        info = self.split_info
+        fractions = info.get("fractions", [])
+        return (self.split_method == "random" and info.get("seed") == DEFAULT_SEED
+                and len(fractions) == len(DEFAULT_FRACTIONS) and np.allclose(fractions, DEFAULT_FRACTIONS))
+
+    @property
     def n_users(self) -> int:
         return len(self.users)
 
@@ -223,12 +237,12 @@ def load_processed(paths: CoursePaths) -> LessonData:
     """Read what lesson 01 saved (or a learner wrote, docs/data.md), or stop with one line: run lesson 01 first,
     or what the folder lacks."""
     check_processed(paths)
-    files = [paths.processed / name for name in PROCESSED_FILES]
+    folder = paths.processed
     data = LessonData(
-        ratings=pd.read_parquet(files[0]),
-        movies=pd.read_csv(files[1]),
-        users=pd.read_csv(files[2]),
-        split_info=json.loads(files[3].read_text()),
+        ratings=pd.read_parquet(folder / RATINGS_FILE),
+        movies=pd.read_csv(folder / MOVIES_FILE),
+        users=pd.read_csv(folder / USERS_FILE),
+        split_info=json.loads((folder / SPLIT_FILE).read_text()),
         paths=paths,
     )
     check_parts(data)

@@ -53,6 +53,8 @@ from cfcourse.metrics import format_models_table, read_model_metrics, write_summ
 from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.parameters import describe_relevance, parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
+from cfcourse.prerequisites import MissingPrerequisiteError  # noqa: E402
+from cfcourse.processed import SPLIT_FILE, ProcessedDataError, check_processed, made_by_lesson_01  # noqa: E402
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
                                 changed_ranking_protocol)
 from cfcourse.runs import experiment_name  # noqa: E402
@@ -61,6 +63,8 @@ COMMITTED_DATASET = "ml-latest-small"
 #: The lesson that judges top-10 lists; its protocol (k, threshold, seed) can make a run of its own.
 RANKING_LESSON = "06_evaluate_recommendations"
 LIST_LESSON = "07_train_for_the_list"
+#: The lessons that make the processed folder: they never run over a folder lesson 01 did not make.
+DATA_LESSONS = ("00_download", "01_preprocessing")
 
 
 class RunError(Exception):
@@ -150,6 +154,29 @@ def outputs_of_lesson(lesson: str, course: CoursePaths) -> list[Path]:
     return []
 
 
+def lessons_for_the_folder(lessons: list[str], course: CoursePaths, requested: dict) -> list[str]:
+    """``lessons``, less 00 and 01 where the processed folder is one lesson 01 did not make (a learner's, see
+    docs/data.md): that folder is checked, announced in one line and read as it is, never replaced. A
+    :class:`RunError` in one line if it lacks something, if a split is asked for, or if nothing is left to run."""
+    if made_by_lesson_01(course.processed):
+        return lessons
+    folder = shown_path(course.processed)
+    yours = f"{folder} was not made by lesson 01, so it is left as it is"
+    if "split" in requested:
+        raise RunError(f"{yours}: no split is drawn into it. Choose another data folder (--data-dir, DATA_DIR=) "
+                       "for lesson 01's split")
+    remaining = [name for name in lessons if name not in DATA_LESSONS]
+    if not remaining:
+        raise RunError(f"{yours}: lessons 00 and 01 have nothing to do. Move it away to let lesson 01 make one")
+    try:
+        check_processed(course)
+    except (ProcessedDataError, MissingPrerequisiteError) as error:
+        raise RunError(f"{error}; {yours}") from None
+    print(f"{yours}: lessons 00 and 01 do not run, and the others read it (split: "
+          f"{json.loads((course.processed / SPLIT_FILE).read_text()).get('method', 'not said')}).", flush=True)
+    return remaining
+
+
 def missing_prerequisites(lessons: list[str], course: CoursePaths) -> list[str]:
     """The lessons before the last of ``lessons``, not among them, whose files for the course's own run
     are missing: they must run first."""
@@ -236,18 +263,20 @@ def main(argv=None) -> int:
     parser.add_argument("--lesson", action="append", default=[], metavar="NAME",
                         help="run only this lesson (02_dot_product, or 02; a range 02..04; repeatable); "
                              "earlier lessons whose files it reads run first if they are missing")
+    parser.add_argument("--split", help="lesson 01's split: random (the course's, default), per_user, time, or the path "
+                        "of a split file with the columns user, movie, split (docs/data.md)")
     parser.add_argument("--in-place", action="store_true", help="re-execute the committed notebooks themselves")
     parser.add_argument("--backend", help="Keras backend for the lessons: tensorflow or jax (default: $KERAS_BACKEND, "
                         f"else {DEFAULT_BACKEND})")
     args = parser.parse_args(argv)
 
     if args.in_place and (args.parameter or args.dataset != COMMITTED_DATASET or args.data_dir
-                          or args.accept_new_edition or args.lesson):
+                          or args.accept_new_edition or args.lesson or args.split):
         parser.error("--in-place runs the committed lessons as they are: no --dataset, --data-dir, "
-                     "--accept-new-edition, --lesson or -p")
+                     "--accept-new-edition, --lesson, --split or -p")
     if args.in_place and args.backend not in (None, DEFAULT_BACKEND):
         parser.error(f"--in-place runs the committed lessons on {DEFAULT_BACKEND}, whose outputs they hold")
-    requested = dict(args.parameter)
+    requested = {**dict(args.parameter), **({"split": args.split} if args.split else {})}
     try:
         args.backend = choose_backend(DEFAULT_BACKEND if args.in_place else args.backend)
         lessons = selected_lessons(args.lesson)
@@ -289,7 +318,10 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         print(f"Experiment {run!r}: models and metrics go to {shown_path(paths.run_folder)}/, executed lessons "
               f"to {shown_path(output_dir)}/; the course's own run is left as it was.\n", flush=True)
     course = paths.course_run()
+    lessons = lessons_for_the_folder(lessons, course, requested)
     first = [] if args.in_place else missing_prerequisites(lessons, course)
+    if not made_by_lesson_01(course.processed):
+        first = [name for name in first if name not in DATA_LESSONS]
     if first:
         course_output = Path(args.output_dir) if args.output_dir else course.executed
         course_output.mkdir(parents=True, exist_ok=True)
