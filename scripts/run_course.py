@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cfcourse.backend import DEFAULT_BACKEND, BackendError, chosen_backend, require_backend  # noqa: E402
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
 from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
+from cfcourse.data.split import SPLIT_METHODS  # noqa: E402
 from cfcourse.exercises import EXERCISES  # noqa: E402
 from cfcourse.exercises.record import forget_lessons, read_record, summary_line  # noqa: E402
 from cfcourse.headless import execute_lesson, kernel_backend  # noqa: E402
@@ -53,7 +54,6 @@ from cfcourse.metrics import format_models_table, read_model_metrics, write_summ
 from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.parameters import describe_relevance, parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
-from cfcourse.prerequisites import MissingPrerequisiteError  # noqa: E402
 from cfcourse.processed import SPLIT_FILE, ProcessedDataError, check_processed, made_by_lesson_01  # noqa: E402
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
                                 changed_ranking_protocol)
@@ -170,7 +170,7 @@ def lessons_for_the_folder(lessons: list[str], course: CoursePaths, requested: d
         raise RunError(f"{yours}: lessons 00 and 01 have nothing to do. Move it away to let lesson 01 make one")
     try:
         check_processed(course)
-    except (ProcessedDataError, MissingPrerequisiteError) as error:
+    except ProcessedDataError as error:
         raise RunError(f"{error}; {yours}") from None
     print(f"{yours}: lessons 00 and 01 do not run, and the others read it (split: "
           f"{json.loads((course.processed / SPLIT_FILE).read_text()).get('method', 'not said')}).", flush=True)
@@ -277,6 +277,8 @@ def main(argv=None) -> int:
     if args.in_place and args.backend not in (None, DEFAULT_BACKEND):
         parser.error(f"--in-place runs the committed lessons on {DEFAULT_BACKEND}, whose outputs they hold")
     requested = {**dict(args.parameter), **({"split": args.split} if args.split else {})}
+    if isinstance(requested.get("split"), str) and requested["split"] not in SPLIT_METHODS:
+        requested["split"] = str(Path(requested["split"]).resolve())  # the lessons run in notebooks/, not here
     try:
         args.backend = choose_backend(DEFAULT_BACKEND if args.in_place else args.backend)
         lessons = selected_lessons(args.lesson)
