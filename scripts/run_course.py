@@ -7,6 +7,8 @@ and the table of top-10 lists: lesson 06's models, then lesson 07's ranking mode
     python scripts/run_course.py --lesson 02_dot_product -p n_factors=10   # one lesson (also: --lesson 02, 02..04)
     python scripts/run_course.py --accept-new-edition             # lesson 00 takes another edition, knowingly
     python scripts/run_course.py --backend jax                    # Keras on JAX (`make run-all BACKEND=jax`)
+    python scripts/run_course.py --data-dir data/per-user --split per_user -p test_fraction=0.25 -p threshold=all
+                                                                  # lesson 01 splits per user, into a folder of its own
     python scripts/run_course.py --in-place                       # maintainers: refresh the committed notebooks
 
 Every ``-p`` value is checked against its rule before any lesson runs. With the lessons' own
@@ -20,6 +22,10 @@ the course's own settings, so ``--lesson`` works on a fresh clone too.
 The committed notebooks are only written with ``--in-place``, which always uses ml-latest-small
 and the lessons' own parameter values, then strips papermill's timing metadata.
 The run stops at the first failing lesson and names the notebook and cell.
+``--split`` (``random``, ``per_user``, ``time`` or a split file's path) is lesson 01's ``split``
+(docs/data.md). A processed folder lesson 01 did not make (a learner's own) is checked before any
+lesson and read as it is: lessons 00 and 01 do not run over it, and one line says so, or names what
+it lacks.
 
 ``--backend`` (default: ``KERAS_BACKEND``, else TensorFlow) sets the lessons' Keras backend; a
 backend that is not installed stops the run before any lesson, in one line. The course's own run

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import papermill
 import pytest
 
 from cfcourse.course import LESSONS, LIST_MODELS, MODELS
@@ -95,3 +97,22 @@ def test_refit_reports_the_models_refit_on_train_and_validation(time_split_lesso
     assert set(record["refit_ndcg"]) == {"most_popular", *LIST_MODELS}
     assert {name: row["ndcg"] for name, row in record["models"].items()} == {
         name: record["refit_ndcg"][name] for name in LIST_MODELS}
+
+
+def test_lessons_stop_in_one_line_on_a_hand_made_folder_and_leave_it(tmp_path):
+    """Lesson 01 never replaces a learner's folder; lesson 02 names the missing column at its start, before training."""
+    common = dict(dataset="synthetic", data_dir=str(tmp_path))
+    run_lesson("00_download", tmp_path, **common)
+    run_lesson("01_preprocessing", tmp_path, **common)
+    processed = course_paths("synthetic", tmp_path).processed
+    ratings = pd.read_parquet(processed / "ratings.parquet")
+    ratings.drop(columns="timestamp").to_parquet(processed / "ratings.parquet", index=False)
+    (processed / "split.json").write_text(json.dumps({"method": "mine"}))
+    before = {file.name: file.read_bytes() for file in processed.iterdir()}
+    for lesson, message in [("01_preprocessing", "was not made by lesson 01"),
+                            ("02_dot_product", "has no column 'timestamp'")]:
+        with pytest.raises(papermill.PapermillExecutionError) as raised:
+            run_lesson(lesson, tmp_path, **common)
+        assert raised.value.ename == "ProcessedDataError" and message in raised.value.evalue
+        assert raised.value.exec_count == 2  # the cell that calls lesson.start, right after the parameters
+    assert {file.name: file.read_bytes() for file in processed.iterdir()} == before
