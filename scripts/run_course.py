@@ -237,10 +237,13 @@ def same_protocol(ranking: dict, list_ranking: dict) -> bool:
 
 def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
     """Lesson 06's ``ranking`` with lesson 07's models added below its own, where lesson 07 ran on the same
-    protocol and users (its ``ranking_07.json``); ``ranking`` itself is left as it was."""
+    protocol and users (its ``ranking_07.json``), marked ``(refit)`` where lesson 07 refit them on train + validation
+    (lesson 06's models learned from train alone); ``ranking`` itself is left as it was."""
     if list_ranking is None or not same_protocol(ranking, list_ranking):
         return ranking
-    return {**ranking, "models": {**ranking["models"], **list_ranking["models"]}}
+    mark = "" if list_ranking.get("fitted_on", "train") == "train" else " (refit)"
+    return {**ranking, "models": {**ranking["models"], **{f"{name}{mark}": row
+                                                          for name, row in list_ranking["models"].items()}}}
 
 
 def ranking_to_print(paths: CoursePaths) -> dict | None:
