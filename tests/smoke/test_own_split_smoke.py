@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import papermill
 import pytest
 
 from cfcourse.course import LESSONS, LIST_MODELS, MODELS
+from cfcourse.data.datasets import DATASETS
+from cfcourse.data.readers import read_ratings
+from cfcourse.processed import load_processed
 from cfcourse.exercises import EXERCISES
 from cfcourse.paths import course_paths
 from course_testing import most_rated_synthetic_title, printed_text, run_course, run_lesson
@@ -116,3 +120,18 @@ def test_lessons_stop_in_one_line_on_a_hand_made_folder_and_leave_it(tmp_path):
         assert raised.value.ename == "ProcessedDataError" and message in raised.value.evalue
         assert "lesson.start(" in raised.value.source  # the set-up cell, before any training
     assert {file.name: file.read_bytes() for file in processed.iterdir()} == before
+
+
+def test_a_split_file_through_the_runner_labels_each_rating_as_it_says(tmp_path):
+    """`make run-all SPLIT=my_split.csv`, lessons 00-01 only: the saved split is the file's, rating by rating."""
+    assert run_course("--dataset", "synthetic", "--data-dir", str(tmp_path), "--lesson", "00").returncode == 0
+    ratings = read_ratings(DATASETS["synthetic"], tmp_path / "raw")
+    labels = np.array(["train", "train", "train", "val", "test"])[np.arange(len(ratings)) % 5]
+    split_file = tmp_path / "my_split.csv"
+    ratings[["user", "movie"]].assign(split=labels).to_csv(split_file, index=False)
+    result = run_course("--dataset", "synthetic", "--data-dir", str(tmp_path), "--lesson", "01", "--split", str(split_file))
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = load_processed(course_paths("synthetic", tmp_path))
+    assert data.split_info["method"] == "file" and data.split_info["file"] == "my_split.csv"
+    saved = data.ratings.merge(ratings[["user", "movie"]].assign(expected=labels), on=["user", "movie"])
+    assert len(saved) == len(ratings) and (saved.split.astype(str) == saved.expected).all()
