@@ -3,6 +3,8 @@
 #   make test      set up and run the tests
 # Every target sets itself up first, so a fresh clone needs only make and a Python 3.10-3.13.
 # PYTHON=/path/to/python3.12 picks the interpreter; otherwise scripts/setup_course.py finds one.
+# DATA_DIR=path keeps the data (and a processed folder of your own, docs/data.md) there; SPLIT=per_user, time or a
+# split file's path makes lesson 01 split that way; PARAMS="threshold=all" passes lesson parameters to run-all.
 # BACKEND=jax runs Keras on JAX instead of TensorFlow (set-up adds JAX; docs/backends.md); KERAS_BACKEND sets it too.
 
 PYTHON ?=
@@ -10,6 +12,10 @@ DATASET ?= ml-latest-small
 BACKEND ?= $(or $(KERAS_BACKEND),tensorflow)
 # ACCEPT_NEW_EDITION=1 lets the download (lesson 00) use a dataset edition other than the course's, knowingly.
 ACCEPT_NEW_EDITION ?=
+DATA_DIR ?=
+SPLIT ?=
+PARAMS ?=
+DATA_FLAGS = $(addprefix --data-dir ,$(DATA_DIR)) $(addprefix --split ,$(SPLIT))
 EDITION_FLAG := $(if $(filter 1 yes true,$(ACCEPT_NEW_EDITION)),--accept-new-edition)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -48,12 +54,12 @@ backend-%: $(SETUP_STAMP)
 download: setup ## Fetch and verify DATASET into data/raw (honours MOVIELENS_MIRROR, ACCEPT_NEW_EDITION=1)
 	$(PY) scripts/download_movielens.py --dataset $(DATASET) $(EDITION_FLAG)
 
-run-all: setup ## Run every lesson headless into data/executed/DATASET/ and print the tables of models (on BACKEND)
-	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG)
+run-all: setup ## Run every lesson headless into data/executed/DATASET/ and print the tables of models (on BACKEND; DATA_DIR, SPLIT, PARAMS)
+	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG) $(DATA_FLAGS) $(addprefix -p ,$(PARAMS))
 
 .PHONY: experiment
 experiment: setup ## Run lessons with other values, kept apart: make experiment LESSON=02_dot_product PARAMS="n_factors=10"
-	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG) $(addprefix --lesson ,$(LESSON)) $(addprefix -p ,$(PARAMS))
+	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG) $(DATA_FLAGS) $(addprefix --lesson ,$(LESSON)) $(addprefix -p ,$(PARAMS))
 
 # The saved code first: the lessons re-executed after it import what they mark #@save.
 execute-notebooks: setup ## Maintainers: write the package's #@save modules from the lessons, then re-execute the committed notebooks in place on ml-latest-small (always on TensorFlow)

@@ -23,7 +23,7 @@ LESSONS = [
 #: Each lesson's parameters, as its ``parameters`` cell names them (a test keeps the two equal).
 LESSON_PARAMETERS = {
     "00_download": ("dataset", "data_dir", "mirror", "accept_new_edition"),
-    "01_preprocessing": ("dataset", "data_dir", "split_seed", "val_fraction", "test_fraction"),
+    "01_preprocessing": ("dataset", "data_dir", "split", "split_seed", "val_fraction", "test_fraction"),
     "02_dot_product": ("dataset", "data_dir", "run", "n_factors", "l2", "learning_rate", "epochs", "batch_size",
                        "patience", "seed"),
     "03_bias": ("dataset", "data_dir", "run", "n_factors", "l2", "learning_rate", "epochs", "batch_size", "patience",
@@ -33,7 +33,7 @@ LESSON_PARAMETERS = {
     "05_inspect_embeddings": ("dataset", "data_dir", "run", "min_ratings", "query_movie", "user_id", "n_top"),
     "06_evaluate_recommendations": ("dataset", "data_dir", "run", "k", "threshold", "seed", "max_users"),
     "07_train_for_the_list": ("dataset", "data_dir", "run", "k", "threshold", "seed", "max_users", "embedding_size",
-                              "max_epochs", "list_learning_rate", "ease_min_ratings", "my_ratings"),
+                              "max_epochs", "list_learning_rate", "ease_min_ratings", "refit", "my_ratings"),
 }
 
 #: Lessons whose cells marked ``#@save`` hold code a later lesson imports, and the package module generated from

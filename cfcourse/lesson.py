@@ -31,7 +31,7 @@ from cfcourse.metrics import read_model_metrics, write_json_atomically, write_mo
 from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
 from cfcourse.prerequisites import require_files
-from cfcourse.processed import LessonData, load_processed, sample_users
+from cfcourse.processed import LessonData, load_processed, require_made_by_lesson_01, sample_users
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters, changed_ranking_protocol,
                                 check_published_rmse)
 from cfcourse.runs import MINE, MINE_DIR, chosen_run, own_copy_run
@@ -79,6 +79,10 @@ class LessonRun:
                                            best_epoch=training.best_epoch, parameters=training_values,
                                            edition=self.data.edition)
         print(f"saved {shown_path(self.paths.model_file(model_name))} and {shown_path(metrics_file)}")
+        if not self.data.course_split:
+            print(f"test RMSE {test_rmse:.4f} on your split ({self.data.split_method}): the course publishes numbers "
+                  "for its own random split only, nothing to compare")
+            return
         check_published_rmse(self.lesson, self.paths.dataset, test_rmse, training_values, self.data.edition,
                              val_rmse=val_rmse)
 
@@ -125,6 +129,7 @@ def start(lesson: str, namespace: dict) -> LessonRun:
         return run
     if lesson == "01_preprocessing":
         raw = paths.data_dir / "raw"
+        require_made_by_lesson_01(paths)  # a learner's own processed folder is never replaced
         require_files(raw / run.spec.ratings_file, raw / run.spec.movies_file, written_by="00_download",
                       dataset=paths.dataset)
         return run

@@ -16,6 +16,7 @@ import re
 from typing import Callable
 
 from cfcourse.data.datasets import DATASETS
+from cfcourse.data.split import SPLIT_METHODS
 
 
 class ParameterError(ValueError):
@@ -60,12 +61,27 @@ def _is_ratings(value) -> bool:
 
 RATINGS: Rule = ("a non-empty dict of movie title: rating from 0.5 to 5", _is_ratings)
 
+#: Lesson 06's ``threshold`` that makes every test rating relevant (binary relevance, as per-user tables use).
+EVERY_RATING = "all"
+THRESHOLD: Rule = (f"a number > 0 (the lowest relevant test rating) or {EVERY_RATING!r} (every test rating)",
+                   lambda v: v == EVERY_RATING or NUMBER_ABOVE_ZERO[1](v))
+
+
+def describe_relevance(threshold) -> str:
+    """What makes a movie relevant, in words: ``"a test rating of 4.0 or more"``, or ``"any test rating"``."""
+    return "any test rating" if threshold == EVERY_RATING else f"a test rating of {threshold} or more"
+
+
+SPLIT: Rule = (f"one of {', '.join(SPLIT_METHODS)} or the path of a split file (user, movie, split) that exists",
+               lambda v: isinstance(v, (str, os.PathLike)) and (v in SPLIT_METHODS or os.path.isfile(v)))
+
 #: One rule per parameter name, whichever lesson declares it.
 RULES: dict[str, Rule] = {
     "data_dir": FOLDER,
     "mirror": ("None, or a folder, file or URL", lambda v: v is None or (isinstance(v, str) and v != "")),
     "accept_new_edition": YES_OR_NO,
     "run": RUN,
+    "split": SPLIT,
     "split_seed": WHOLE_AT_LEAST_ZERO,
     "val_fraction": SPLIT_SHARE,
     "test_fraction": SPLIT_SHARE,
@@ -84,12 +100,13 @@ RULES: dict[str, Rule] = {
     "user_id": WHOLE_AT_LEAST_ZERO,
     "query_movie": TEXT,
     "k": WHOLE_ABOVE_ZERO,
-    "threshold": NUMBER_ABOVE_ZERO,
+    "threshold": THRESHOLD,
     "max_users": WHOLE_ABOVE_ZERO,
     "embedding_size": WHOLE_ABOVE_ZERO,
     "max_epochs": WHOLE_ABOVE_ZERO,
     "list_learning_rate": NUMBER_ABOVE_ZERO,
     "ease_min_ratings": WHOLE_ABOVE_ZERO,
+    "refit": YES_OR_NO,
     "my_ratings": RATINGS,
 }
 

@@ -11,15 +11,15 @@ import numpy as np
 class Protocol:
     """Who is judged, and on what: the evaluated users and, one row each, two masks over the movies.
 
-    The evaluated ``users`` are those with a ``target`` rating of ``threshold`` or more (a seeded
-    sample of ``max_users`` of them when more qualify). ``exclude`` marks the movies that are not
+    The evaluated ``users`` are those who liked a movie in ``target`` (a seeded sample of ``max_users`` of them
+    when more qualify). ``exclude`` marks the movies that are not
     their candidates (rated in ``fit`` or in any of ``also_excluded``), ``relevant`` the movies they
     liked in ``target``. ``ratings_per_movie`` counts ``fit``'s ratings: "most popular" ranks by it,
     and a list's popularity is measured with it.
     """
 
     def __init__(self, data, fit, target, *, threshold, max_users, seed, also_excluded=()):
-        liked = target[target.rating >= threshold]
+        liked = self.liked(target, threshold)
         self.qualifying = np.unique(liked.user_idx)
         self.users = self.qualifying
         if len(self.qualifying) > max_users:
@@ -32,6 +32,11 @@ class Protocol:
             self.exclude |= self.mask(ratings)
         self.relevant = self.mask(liked)
         self.ratings_per_movie = np.bincount(fit.movie_idx, minlength=data.n_movies)
+
+    @staticmethod
+    def liked(ratings, threshold):
+        """The rows of ``ratings`` that count as liked: a rating of ``threshold`` or more; every row for "all"."""
+        return ratings if threshold == "all" else ratings[ratings.rating >= threshold]
 
     def mask(self, ratings):
         """True at (row of an evaluated user, movie) for every row of ``ratings`` by an evaluated user."""

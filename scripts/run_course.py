@@ -7,6 +7,8 @@ and the table of top-10 lists: lesson 06's models, then lesson 07's ranking mode
     python scripts/run_course.py --lesson 02_dot_product -p n_factors=10   # one lesson (also: --lesson 02, 02..04)
     python scripts/run_course.py --accept-new-edition             # lesson 00 takes another edition, knowingly
     python scripts/run_course.py --backend jax                    # Keras on JAX (`make run-all BACKEND=jax`)
+    python scripts/run_course.py --data-dir data/per-user --split per_user -p test_fraction=0.25 -p threshold=all
+                                                                  # lesson 01 splits per user, into a folder of its own
     python scripts/run_course.py --in-place                       # maintainers: refresh the committed notebooks
 
 Every ``-p`` value is checked against its rule before any lesson runs. With the lessons' own
@@ -24,6 +26,10 @@ the course's own settings, so ``--lesson`` works on a fresh clone too.
 The committed notebooks are only written with ``--in-place``, which always uses ml-latest-small
 and the lessons' own parameter values, then strips papermill's timing metadata.
 The run stops at the first failing lesson and names the notebook and cell.
+``--split`` (``random``, ``per_user``, ``time`` or a split file's path) is lesson 01's ``split``
+(docs/data.md). A processed folder lesson 01 did not make (a learner's own) is checked before any
+lesson and read as it is: lessons 00 and 01 do not run over it, and one line says so, or names what
+it lacks.
 
 ``--backend`` (default: ``KERAS_BACKEND``, else TensorFlow) sets the lessons' Keras backend; a
 backend that is not installed stops the run before any lesson, in one line. The course's own run
@@ -53,14 +59,16 @@ from cfcourse.backend import DEFAULT_BACKEND, BackendError, chosen_backend, requ
 from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
 from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.data.editions import data_edition, dataset_and_edition, is_accepted  # noqa: E402
+from cfcourse.data.split import SPLIT_METHODS  # noqa: E402
 from cfcourse.exercises import EXERCISES  # noqa: E402
 from cfcourse.exercises.record import forget_lessons, read_record, summary_line  # noqa: E402
 from cfcourse.headless import execute_lesson, kernel_backend  # noqa: E402
 from cfcourse.metrics import format_models_table, read_model_metrics, run_label, write_summary  # noqa: E402
 from cfcourse.tables import format_table  # noqa: E402
-from cfcourse.parameters import parameter_problem  # noqa: E402
+from cfcourse.parameters import describe_relevance, parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
 from cfcourse.lesson import TRAINED_BY  # noqa: E402
+from cfcourse.processed import SPLIT_FILE, ProcessedDataError, check_processed, made_by_lesson_01  # noqa: E402
 from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
                                 changed_ranking_protocol, rmse_verdict)
 from cfcourse.runs import experiment_name  # noqa: E402
@@ -69,6 +77,8 @@ COMMITTED_DATASET = "ml-latest-small"
 #: The lesson that judges top-10 lists; its protocol (k, threshold, seed) can make a run of its own.
 RANKING_LESSON = "06_evaluate_recommendations"
 LIST_LESSON = "07_train_for_the_list"
+#: The lessons that make the processed folder: they never run over a folder lesson 01 did not make.
+DATA_LESSONS = ("00_download", "01_preprocessing")
 
 
 class RunError(Exception):
@@ -158,6 +168,29 @@ def outputs_of_lesson(lesson: str, course: CoursePaths) -> list[Path]:
     return []
 
 
+def lessons_for_the_folder(lessons: list[str], course: CoursePaths, requested: dict) -> list[str]:
+    """``lessons``, less 00 and 01 where the processed folder is one lesson 01 did not make (a learner's, see
+    docs/data.md): that folder is checked, announced in one line and read as it is, never replaced. A
+    :class:`RunError` in one line if it lacks something, if a split is asked for, or if nothing is left to run."""
+    if made_by_lesson_01(course.processed):
+        return lessons
+    folder = shown_path(course.processed)
+    yours = f"{folder} was not made by lesson 01, so it is left as it is"
+    if "split" in requested:
+        raise RunError(f"{yours}: no split is drawn into it. Choose another data folder (--data-dir, DATA_DIR=) "
+                       "for lesson 01's split")
+    remaining = [name for name in lessons if name not in DATA_LESSONS]
+    if not remaining:
+        raise RunError(f"{yours}: lessons 00 and 01 have nothing to do. Move it away to let lesson 01 make one")
+    try:
+        check_processed(course)
+    except ProcessedDataError as error:
+        raise RunError(f"{error}; {yours}") from None
+    print(f"{yours}: lessons 00 and 01 do not run, and the others read it (split: "
+          f"{json.loads((course.processed / SPLIT_FILE).read_text()).get('method', 'not said')}).", flush=True)
+    return remaining
+
+
 def missing_prerequisites(lessons: list[str], course: CoursePaths) -> list[str]:
     """The lessons before the last of ``lessons``, not among them, whose files for the course's own run
     are missing: they must run first."""
@@ -224,7 +257,7 @@ def format_ranking_table(ranking: dict) -> str:
     sample = f" (a seeded sample of the {qualifying:,} who qualify)" if qualifying > ranking["users_evaluated"] else ""
     title = (f"Top-{k} lists for {ranking['users_evaluated']:,} users{sample} of "
              f"{dataset_and_edition(ranking['dataset'], ranking.get('edition'))} "
-             f"(relevant: a test rating of {ranking['threshold']} or more)")
+             f"(relevant: {describe_relevance(ranking['threshold'])})")
     headings = ["model", f"precision@{k}", f"recall@{k}", f"NDCG@{k}", "coverage", "mean popularity"]
     rows = [[name, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['ndcg']:.4f}", f"{m['coverage']:.4f}",
              f"{m['mean_popularity']:.1f}"] for name, m in ranking["models"].items()]
@@ -244,11 +277,14 @@ def same_protocol(ranking: dict, list_ranking: dict) -> bool:
 
 def with_list_models(ranking: dict, list_ranking: dict | None) -> dict:
     """Lesson 06's ``ranking`` with lesson 07's models added below its own, where lesson 07 ran on the same
-    protocol and users (its ``ranking_07.json``); ``ranking`` itself is left as it was."""
+    protocol and users (its ``ranking_07.json``), marked ``(refit)`` where lesson 07 refit them on train + validation
+    (lesson 06's models learned from train alone); ``ranking`` itself is left as it was."""
     if list_ranking is None or not same_protocol(ranking, list_ranking):
         return ranking
-    return {**ranking, "models": {**ranking["models"], **list_ranking["models"]},
-            "row_runs": {**ranking.get("row_runs", {}), **list_ranking.get("row_runs", {})}}
+    mark = "" if list_ranking.get("fitted_on", "train") == "train" else " (refit)"
+    return {**ranking, "models": {**ranking["models"], **{f"{name}{mark}": row for name, row in list_ranking["models"].items()}},
+            "row_runs": {**ranking.get("row_runs", {}),
+                         **{f"{name}{mark}": run for name, run in list_ranking.get("row_runs", {}).items()}}}
 
 
 def read_ranking(file: Path, run: str | None) -> dict | None:
@@ -285,18 +321,22 @@ def main(argv=None) -> int:
     parser.add_argument("--lesson", action="append", default=[], metavar="NAME",
                         help="run only this lesson (02_dot_product, or 02; a range 02..04; repeatable); "
                              "earlier lessons whose files it reads run first if they are missing")
+    parser.add_argument("--split", help="lesson 01's split: random (the course's, default), per_user, time, or the path "
+                        "of a split file with the columns user, movie, split (docs/data.md)")
     parser.add_argument("--in-place", action="store_true", help="re-execute the committed notebooks themselves")
     parser.add_argument("--backend", help="Keras backend for the lessons: tensorflow or jax (default: $KERAS_BACKEND, "
                         f"else {DEFAULT_BACKEND})")
     args = parser.parse_args(argv)
 
     if args.in_place and (args.parameter or args.dataset != COMMITTED_DATASET or args.data_dir
-                          or args.accept_new_edition or args.lesson):
+                          or args.accept_new_edition or args.lesson or args.split):
         parser.error("--in-place runs the committed lessons as they are: no --dataset, --data-dir, "
-                     "--accept-new-edition, --lesson or -p")
+                     "--accept-new-edition, --lesson, --split or -p")
     if args.in_place and args.backend not in (None, DEFAULT_BACKEND):
         parser.error(f"--in-place runs the committed lessons on {DEFAULT_BACKEND}, whose outputs they hold")
-    requested = dict(args.parameter)
+    requested = {**dict(args.parameter), **({"split": args.split} if args.split else {})}
+    if isinstance(requested.get("split"), str) and requested["split"] not in SPLIT_METHODS:
+        requested["split"] = str(Path(requested["split"]).resolve())  # the lessons run in notebooks/, not here
     try:
         args.backend = choose_backend(DEFAULT_BACKEND if args.in_place else args.backend)
         lessons = selected_lessons(args.lesson)
@@ -336,7 +376,10 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         print(f"Experiment {run!r}: models and metrics go to {shown_path(paths.run_folder)}/, executed lessons "
               f"to {shown_path(executed_folder(paths, args))}/; the course's own run is left as it was.\n", flush=True)
     course = paths.course_run()
+    lessons = lessons_for_the_folder(lessons, course, requested)
     first = [] if args.in_place else missing_prerequisites(lessons, course)
+    if not made_by_lesson_01(course.processed):
+        first = [name for name in first if name not in DATA_LESSONS]
     if first:
         course_parameters = {key: parameters[key] for key in ("dataset", "data_dir", "accept_new_edition")
                              if key in parameters}
@@ -346,7 +389,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
 
     # The lessons' checks add to exercises.json; the lessons about to run start afresh there.
     ran = [name for name in LESSONS if name in first or name in lessons]
-    forget_lessons(paths.exercises_file, ran)
+    forget_checks(paths, declared, ran, first)
     course_started = time.perf_counter()
     for name in ran:
         lesson_paths, lesson_parameters = (course, course_parameters) if name in first else (paths, parameters)
@@ -388,7 +431,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
         print()
         print(format_ranking_table(ranking))
     print()
-    print(exercises_line(paths, declared, ran))
+    print(exercises_line(paths, declared, ran, first))
     return 0
 
 
@@ -415,16 +458,25 @@ def verdict_lines(records: list[dict], run: str | None) -> list[str]:
                                              r.get("edition"), r["val_rmse"]) for r in own]
 
 
-def exercises_line(paths, declared: dict[str, dict], ran: list[str] = LESSONS) -> str:
-    """One line on the worked solutions the lessons that ``ran`` checked: "Exercises: N solutions checked, all correct"."""
-    record = read_record(paths.exercises_file)
-    if paths.run is not None:
-        # A lesson without a `run` parameter (01) is the same for every run: it records in the course's own folder.
-        shared = read_record(paths.course_run().exercises_file)
-        record.update({lesson: entries for lesson, entries in shared.items() if "run" not in declared.get(lesson, {})})
+def record_file(paths: CoursePaths, lesson: str, declared: dict[str, dict], first=()) -> Path:
+    """Where ``lesson``'s checks land in this run: the course's own metrics folder for a lesson without a `run`
+    parameter (01, the same for every run) or one that ran first, with the course's settings; else the run's."""
+    in_course_run = lesson in first or "run" not in declared.get(lesson, {})
+    return (paths.course_run() if in_course_run else paths).exercises_file
+
+
+def forget_checks(paths: CoursePaths, declared: dict[str, dict], ran: list[str], first=()) -> None:
+    """Drop the verdicts of the lessons about to run, from the file each will record in."""
+    for lesson in ran:
+        forget_lessons(record_file(paths, lesson, declared, first), [lesson])
+
+
+def exercises_line(paths, declared: dict[str, dict], ran: list[str] = LESSONS, first=()) -> str:
+    """One line on the worked solutions the lessons that ``ran`` checked: "Exercises: N solutions checked, all
+    correct". Each lesson's verdicts are read where it recorded them (see :func:`record_file`)."""
+    record = {lesson: read_record(record_file(paths, lesson, declared, first)).get(lesson, {}) for lesson in ran}
     expected = {exercise_id: lesson for exercise_id, lesson in EXERCISES.items() if lesson in ran}
     return summary_line(record, expected)
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -130,3 +130,10 @@ def test_an_experiment_of_lesson_07_alone_is_listed_below_the_courses_lesson_06(
     assert list(run_course.ranking_to_print(experiment)["models"]) == ["random", "bpr"]
     write_results(experiment, lesson_07=ranking({"bpr": row}))
     assert list(run_course.ranking_to_print(experiment)["models"]) == ["random"]
+
+
+def test_lesson_07_rows_refit_on_train_and_validation_say_so():
+    row = {"precision": 0.1, "recall": 0.2, "ndcg": 0.3, "coverage": 0.05, "mean_popularity": 120.0}
+    merged = run_course.with_list_models(ranking({"most_popular": row}),
+                                         ranking({"bpr": row}, fitted_on="train + validation"))
+    assert list(merged["models"]) == ["most_popular", "bpr (refit)"]

@@ -133,3 +133,22 @@ def test_a_parameter_without_a_rule_is_a_mistake_in_the_course_not_the_learner()
 def test_a_notebook_shows_the_error_as_one_line():
     assert ParameterError("parameter 'epochs' must be x")._render_traceback_() == [
         "ParameterError: parameter 'epochs' must be x"]
+
+
+@pytest.mark.parametrize("value", ["random", "per_user", "time"])
+def test_split_accepts_lesson_01s_methods(value):
+    assert parameter_problem("split", value) is None
+
+
+def test_split_accepts_an_existing_file_only(tmp_path):
+    split_file = tmp_path / "my_split.csv"
+    assert "the path of a split file (user, movie, split) that exists" in parameter_problem("split", str(split_file))
+    split_file.write_text("user,movie,split\n")
+    assert parameter_problem("split", str(split_file)) is None
+    for wrong in ["per-user", "", None, 3]:
+        assert parameter_problem("split", wrong) is not None
+
+
+@pytest.mark.parametrize("value, allowed", [(4.0, True), ("all", True), (0, False), ("every", False), (None, False)])
+def test_threshold_is_a_rating_or_all(value, allowed):
+    assert (parameter_problem("threshold", value) is None) == allowed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +13,7 @@ from cfcourse.data.datasets import DATASETS
 from cfcourse.data.encoding import encode_ratings
 from cfcourse.paths import REPOSITORY_ROOT, course_paths, shown_path
 from cfcourse.prerequisites import MissingPrerequisiteError
-from cfcourse.processed import load_processed, sample_users, save_processed
+from cfcourse.processed import ProcessedDataError, load_processed, made_by_lesson_01, sample_users, save_processed
 from cfcourse.training import model_inputs
 from cfcourse.data.readers import read_movies, read_ratings
 from cfcourse.data.split import SPLIT_NAMES, split_labels
@@ -46,7 +48,7 @@ def test_round_trip(saved):
     # Parquet keeps every column's type; only the rating is widened, to float64, so means are exact.
     pd.testing.assert_frame_equal(data.ratings, ratings.astype({"rating": "float64"}))
     assert paths.processed.joinpath("ratings.parquet").is_file()
-    assert data.split_info == {**SPLIT_INFO, "edition": "generated"}
+    assert data.split_info == {**SPLIT_INFO, "edition": "generated", "made_by": "01_preprocessing"}
     assert data.edition == "generated"
     assert (data.n_users, data.n_movies) == (len(users), len(movies))
     assert data.users["user"].tolist() == users.ids.tolist()
@@ -135,3 +137,80 @@ def test_sample_users_keeps_whole_users_within_the_budget_renumbered(saved):
 def test_sample_users_returns_small_data_unchanged(saved):
     data = load_processed(saved[0])
     assert sample_users(data, len(data.train), seed=7) is data
+
+
+# A processed folder a learner wrote by hand (docs/data.md): checked in one line, never replaced.
+
+def _hand_made(saved, drop_column=None, drop_file=None, split_info=None):
+    """The saved folder turned into a learner's: split.json says only its method (or ``split_info``)."""
+    paths = saved[0]
+    (paths.processed / "split.json").write_text(json.dumps(split_info or {"method": "mine"}))
+    if drop_column:
+        ratings = pd.read_parquet(paths.processed / "ratings.parquet").drop(columns=drop_column)
+        ratings.to_parquet(paths.processed / "ratings.parquet", index=False)
+    if drop_file:
+        (paths.processed / drop_file).unlink()
+    return paths
+
+
+def _contents(folder):
+    return {file.name: file.read_bytes() for file in sorted(folder.iterdir())}
+
+
+def test_a_hand_made_folder_loads_and_says_its_method(saved):
+    data = load_processed(_hand_made(saved))
+    assert data.split_method == "mine" and not data.course_split
+
+
+@pytest.mark.parametrize("damage, message", [
+    (dict(drop_column="timestamp"), "ratings.parquet has no column 'timestamp': the lessons need user_idx, movie_idx, "
+                                    "rating, timestamp, split (docs/data.md)"),
+    (dict(drop_file="split.json"), "split.json is missing: a processed folder holds ratings.parquet, movies.csv, "
+                                   "users.csv, split.json (docs/data.md)"),
+    (dict(drop_file="users.csv"), "users.csv is missing"),
+    (dict(split_info={"seed": 1}), "split.json must be an object with a \"method\""),
+])
+def test_a_hand_made_folder_lacking_something_is_named_in_one_line(saved, damage, message):
+    paths = _hand_made(saved, **damage)
+    with pytest.raises(ProcessedDataError, match=re.escape(message)) as raised:
+        load_processed(paths)
+    assert "\n" not in str(raised.value)
+
+
+def test_wrong_labels_or_indices_are_named(saved):
+    paths = _hand_made(saved)
+    ratings = pd.read_parquet(paths.processed / "ratings.parquet")
+    ratings.assign(split=ratings.split.astype(str).replace("val", "valid")).to_parquet(
+        paths.processed / "ratings.parquet", index=False)
+    with pytest.raises(ProcessedDataError, match="it holds \\['test', 'train', 'valid'\\]"):
+        load_processed(paths)
+    ratings.assign(movie_idx=ratings.movie_idx + 10_000).to_parquet(paths.processed / "ratings.parquet", index=False)
+    with pytest.raises(ProcessedDataError, match="movie_idx must number the rows of its table"):
+        load_processed(paths)
+
+
+def test_lesson_01_never_replaces_a_hand_made_folder(saved):
+    paths, ratings, users, movies = saved
+    _hand_made(saved, drop_column="timestamp")
+    before = _contents(paths.processed)
+    with pytest.raises(ProcessedDataError, match="was not made by lesson 01"):
+        save_processed(paths, ratings, users, movies, pd.DataFrame({"movie": [], "title": []}), SPLIT_INFO)
+    assert _contents(paths.processed) == before
+    assert not any(path.name.endswith(".writing") for path in paths.processed.parent.iterdir())
+
+
+def test_lesson_01_replaces_its_own_folder_whole(saved):
+    paths, ratings, users, movies = saved
+    (paths.processed / "left-over.txt").write_text("from an earlier run")
+    save_processed(paths, ratings, users, movies, pd.DataFrame({"movie": [], "title": []}), {"method": "time"})
+    assert sorted(_contents(paths.processed)) == ["movies.csv", "ratings.parquet", "split.json", "users.csv"]
+    assert load_processed(paths).split_method == "time"
+
+
+def test_a_folder_lesson_01_wrote_before_it_said_so_is_its_own(saved):
+    """split.json as lesson 01 wrote it before it recorded made_by and method: the course's random split."""
+    paths = saved[0]
+    (paths.processed / "split.json").write_text(json.dumps({**SPLIT_INFO, "sizes": {}, "edition": "generated"}))
+    assert made_by_lesson_01(paths.processed)
+    data = load_processed(paths)
+    assert data.split_method == "random" and data.course_split
