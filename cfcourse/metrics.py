@@ -82,10 +82,10 @@ def _model_metrics_files(paths: CoursePaths) -> list[Path]:
     return sorted(p for p in paths.metrics.glob("*.json") if p not in not_models)
 
 
-def write_json_atomically(target: Path, payload) -> None:
+def write_json_atomically(target: Path, payload, sort_keys: bool = False) -> None:
     # Write then rename, so a reader never sees half a file.
     temporary = target.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(payload, indent=2) + "\n")
+    temporary.write_text(json.dumps(payload, indent=2, sort_keys=sort_keys) + "\n")
     os.replace(temporary, target)
 
 

@@ -9,8 +9,9 @@ status of its latest check.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from cfcourse.metrics import write_json_atomically
 
 CORRECT = "correct"
 NOT_YET = "not_yet"
@@ -31,9 +32,7 @@ def record_check(file: Path, lesson: str, exercise_id: str, role: str, status: s
 
 def _write(file: Path, record: dict) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = file.with_suffix(".json.tmp")  # write then rename: a reader never sees half a file
-    temporary.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-    os.replace(temporary, file)
+    write_json_atomically(file, record, sort_keys=True)
 
 
 def forget_lessons(file: Path, lessons) -> None:
