@@ -61,9 +61,11 @@ run-all: setup ## Run every lesson headless into data/executed/DATASET/ and prin
 experiment: setup ## Run lessons with other values, kept apart: make experiment LESSON=02_dot_product PARAMS="n_factors=10"
 	$(PY) scripts/run_course.py --dataset $(DATASET) --backend $(BACKEND) $(EDITION_FLAG) $(DATA_FLAGS) $(addprefix --lesson ,$(LESSON)) $(addprefix -p ,$(PARAMS))
 
-# The saved code first: the lessons re-executed after it import what they mark #@save.
-execute-notebooks: setup ## Maintainers: write the package's #@save modules from the lessons, then re-execute the committed notebooks in place on ml-latest-small (always on TensorFlow)
+# The saved code first: the lessons re-executed after it import what they mark #@save. Then each lesson's
+# Exercises and Solutions cells from its exercise module, so that the run fills in their outputs.
+execute-notebooks: setup ## Maintainers: write the package's #@save modules and the lessons' exercise cells, then re-execute the committed notebooks in place on ml-latest-small (always on TensorFlow)
 	$(PY) scripts/maintainers/generate_saved_code.py
+	$(PY) scripts/maintainers/insert_exercises.py
 	$(PY) scripts/run_course.py --in-place
 
 test: test-unit test-smoke test-nbval ## Run every test: the three tiers below, in order

@@ -12,7 +12,9 @@ and model passed in, never stored, so the exercises hold on every dataset and ev
 ``exercises.json`` each run writes.
 
 :data:`EXERCISES` maps every exercise id to its lesson; the lessons' own modules
-(``lesson01.py`` ...) hold the definitions, and :mod:`cfcourse.exercises.registry` says how to add one.
+(``lesson01.py`` ...) hold the definitions, each exercise's judge beside the texts of its notebook cells
+(``scripts/maintainers/insert_exercises.py`` writes the cells from them), and
+:mod:`cfcourse.exercises.registry` says how to add one.
 """
 
 from cfcourse.exercises.checking import CheckResult, SolutionNotCorrect, check

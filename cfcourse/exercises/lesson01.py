@@ -6,10 +6,30 @@ import numpy as np
 import pandas as pd
 
 from cfcourse.exercises.answers import call, judge_array, judge_choice, judge_number, number, vector
-from cfcourse.exercises.definitions import QUESTION, Exercise
+from cfcourse.exercises.definitions import QUESTION, Exercise, Question
 from cfcourse.exercises.probes import rmse
 
 LESSON = "01_preprocessing"
+
+
+#: The Exercises' first cell, under its heading, and the code cell under it.
+INTRO = """
+Each exercise below has a cell to fill in: replace the `...` with your answer and run the cell. `check`
+then says `correct`, or `not yet` with a hint, or `not attempted` while the `...` is still there. The
+expected answers are computed from the data this lesson just prepared, so they hold for any dataset you
+run it on. Worked solutions wait at the very end of the notebook, folded under **Solutions**: try first.
+
+The exercises read the split back the way every later lesson reads it:
+"""
+SETUP = """
+import numpy as np
+import pandas as pd
+
+from cfcourse.exercises import check
+from cfcourse.processed import load_processed
+
+data = load_processed(run.paths)  # what this lesson just saved: data.train, data.val, data.test, data.movies
+"""
 
 
 def judge_train_mean(answer, context):
@@ -23,6 +43,22 @@ def judge_train_mean(answer, context):
         (lambda: data.val.rating.mean(), "that is the validation ratings' mean; the exercise asks about data.train"),
         (lambda: data.test.rating.mean(), "that is the test ratings' mean; the exercise asks about data.train"),
     ])
+
+
+TRAIN_MEAN = Exercise(
+    "01.train_mean", LESSON, judge_train_mean, title="The training mean", prompt="""
+What is the mean rating of the *training* ratings (`data.train`)?
+Give the full number (within 1e-6), not a rounded one.
+""", stub="""
+train_mean = ...
+check("01.train_mean", train_mean, data=data)
+""", solution_text="""
+The training ratings are the rows of `data.train`; their mean is the number every later baseline
+starts from. The mean of *all* ratings would include validation and test: a small leak, but a leak.
+""", solution_code="""
+train_mean = data.train.rating.mean()
+check("01.train_mean", train_mean, data=data, solution=True)
+""")
 
 
 def movie_mean_predictions(train: pd.DataFrame, rows: pd.DataFrame, fallback: float) -> pd.Series:
@@ -57,6 +93,26 @@ def judge_movie_mean_rmse(answer, context):
     ])
 
 
+MOVIE_MEAN_RMSE = Exercise(
+    "01.movie_mean_rmse", LESSON, judge_movie_mean_rmse, title="A better baseline", prompt="""
+Predict each validation rating by its movie's mean *training* rating (a movie
+with no training rating gets the global training mean). What RMSE does that give on the validation
+ratings? (Within 1e-6.) Compare it with the global mean's RMSE the lesson printed.
+""", stub="""
+movie_mean_rmse = ...
+check("01.movie_mean_rmse", movie_mean_rmse, data=data)
+""", solution_text="""
+Group the training ratings by movie, look each validation rating's movie up in the result, and fill
+the movies that training never shows with the global training mean. The means must come from
+`data.train` alone: means over all ratings would include the very validation ratings we predict.
+""", solution_code="""
+movie_means = data.train.groupby("movie_idx").rating.mean()
+predicted = data.val.movie_idx.map(movie_means).fillna(data.train.rating.mean())
+movie_mean_rmse = np.sqrt(((data.val.rating - predicted) ** 2).mean())
+check("01.movie_mean_rmse", movie_mean_rmse, data=data, solution=True)
+""")
+
+
 def encoding_probe(data) -> np.ndarray:
     """Original movie IDs of a seeded sample of ratings, in shuffled order, so that the order in which
     IDs first appear is not their sorted order."""
@@ -79,6 +135,27 @@ def judge_encode(answer, context):
     ])
 
 
+ENCODE = Exercise(
+    "01.encode", LESSON, judge_encode, title="Encode IDs yourself", prompt="""
+Write `encode(ids)`: given an array of original IDs (with repeats and gaps),
+return each one's index `0 .. n-1`, numbering the distinct IDs in increasing order, as
+`encode_ratings` does. The check calls it on a shuffled sample of movie IDs.
+""", stub="""
+encode = ...  # a function: encode(ids) -> array of indices, one per ID
+check("01.encode", encode, data=data)
+""", solution_text="""
+`np.unique` sorts the distinct IDs, and with `return_inverse=True` also says where in that sorted
+list each ID sits: exactly the index we want. (`pd.factorize` numbers IDs in the order they first
+appear, the 2017 way, which changes when the rows are shuffled.)
+""", solution_code="""
+def encode_ids(ids):
+    return np.unique(ids, return_inverse=True)[1]
+
+
+check("01.encode", encode_ids, data=data, solution=True)
+""")
+
+
 def judge_tuning_split(answer, context):
     judge_choice("01.q.tuning_split", answer, "5248dc1274894ba6", "abc", {
         "145b66d14a7cb3ed": "the model fits the training ratings: a choice judged on them rewards memorising",
@@ -87,17 +164,55 @@ def judge_tuning_split(answer, context):
     })
 
 
-EXERCISES = [
-    Exercise("01.train_mean", LESSON, "The mean rating of the training ratings.", judge_train_mean,
-             tolerance="within 1e-6"),
-    Exercise("01.movie_mean_rmse", LESSON,
-             "The RMSE on the validation ratings of predicting each movie's mean training rating "
-             "(the global training mean for a movie absent from train).", judge_movie_mean_rmse,
-             tolerance="within 1e-6"),
-    Exercise("01.encode", LESSON,
-             "A function encode(ids) giving each original ID its index 0..n-1 in increasing ID order.",
-             judge_encode, tolerance="exact"),
-    Exercise("01.q.tuning_split", LESSON,
-             "Which split may you use to choose the number of epochs or the learning rate: "
-             "(a) train, (b) validation, (c) test?", judge_tuning_split, kind=QUESTION),
+TUNING_SPLIT = Exercise(
+    "01.q.tuning_split", LESSON, judge_tuning_split, kind=QUESTION, prompt="""
+Which split may you use to choose the number of epochs or the learning rate: (a) train,
+(b) validation, (c) test? Answer with a letter:
+""", stub="""
+tuning_split = ...  # "a", "b" or "c"
+check("01.q.tuning_split", tuning_split, data=data)
+""", solution_text="""
+**(b) validation.** The model fits the training ratings, so choices judged on them reward memorising;
+test is touched once, at the end, so that its number is not tuned on.
+""", solution_code="""
+check("01.q.tuning_split", "b", data=data, solution=True)
+""")
+
+
+#: The questionnaire, in the order asked: its checked questions are exercises above.
+QUESTIONNAIRE = [
+    Question("""
+Why does an embedding layer need indices `0 .. n-1` without gaps, rather than MovieLens IDs?
+""", """
+An embedding is a table looked up by row number: row *i* belongs to item *i*. With raw IDs the table
+would need as many rows as the largest ID, most of them never used.
+"""),
+    Question("""
+Why is the split saved to disk rather than drawn again by each lesson?
+""", """
+So that every lesson trains and evaluates on exactly the same rows: results are comparable, and no
+lesson's test ratings can leak into another lesson's training.
+"""),
+    Question("""
+What did `np.random.seed = 42` do in the 2017 lesson, and why did nothing complain?
+""", """
+It replaced numpy's `seed` function with the number 42; assigning to a module attribute is allowed in
+Python, so nothing was seeded and nothing complained.
+"""),
+    Question("""
+Why can no model predict the validation ratings of movies absent from the training split well?
+""", """
+The model has learned nothing about such a movie: its vector is still the random one it started with
+(or shrunk to zero by the penalty), so it can only guess from the user's side.
+"""),
+    TUNING_SPLIT,
+    Question("""
+The long tail: what does it mean for what a model can learn about most movies?
+""", """
+Most movies have only a handful of ratings, so the model has little evidence about them: their learned
+vectors are mostly noise, which is why later lessons inspect only movies with enough ratings.
+"""),
 ]
+
+#: Every exercise of the lesson, in the order its notebook asks them.
+EXERCISES = [TRAIN_MEAN, MOVIE_MEAN_RMSE, ENCODE, TUNING_SPLIT]

@@ -5,13 +5,27 @@ from __future__ import annotations
 import numpy as np
 
 from cfcourse.exercises.answers import judge_movies, judge_number, number, whole_number
-from cfcourse.exercises.definitions import QUESTION, Exercise
+from cfcourse.exercises.definitions import QUESTION, Exercise, Question
 from cfcourse.exercises.lesson02 import PREDICT_TOLERANCE, judge_predict, range_mistakes
 from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, sigmoid, table
 
 LESSON = "03_bias"
 MIN_RATINGS = 50
 TOP = 5
+
+
+#: The Exercises' first cell, under its heading, and the code cell under it.
+INTRO = """
+Each exercise below has a cell to fill in: replace the `...` with your answer and run the cell. `check`
+then says `correct`, or `not yet` with a hint, or `not attempted` while the `...` is still there. It
+computes the expected answer from this lesson's `data` and the bias `model` it just trained. Worked
+solutions wait at the very end of the notebook, folded under **Solutions**: try first.
+"""
+SETUP = """
+import numpy as np
+
+from cfcourse.exercises import check
+"""
 
 
 def dot_products(model, users, movies):
@@ -40,6 +54,34 @@ def judge_bias_predict(answer, context):
     judge_predict(answer, context, mistakes)
 
 
+PREDICT = Exercise(
+    "03.predict", LESSON, judge_bias_predict, title="Predict with biases", prompt="""
+Write a numpy function `predict(users, movies)` from the bias model's
+weights: the dot product of the two factor vectors plus the user's and the movie's bias, through the
+sigmoid and the `rating` layer's scale and offset. The check compares it with `model.predict` on 200
+validation pairs (within 1e-4 each).
+""", stub="""
+predict = ...  # a function: predict(users, movies) -> array of ratings
+check("03.predict", predict, data=data, model=model)
+""", solution_text="""
+The same steps as lesson 2's, with the two biases added to the dot product *before* the sigmoid,
+where the model's `Add` layer puts them. Each bias table has one column, hence `[..., 0]`.
+""", solution_code="""
+weights = {name: model.get_layer(name).get_weights()[0]
+           for name in ["user_factors", "movie_factors", "user_bias", "movie_bias"]}
+rating_layer = model.get_layer("rating")
+
+
+def predict_with_biases(users, movies):
+    score = (np.sum(weights["user_factors"][users] * weights["movie_factors"][movies], axis=1)
+             + weights["user_bias"][users, 0] + weights["movie_bias"][movies, 0])
+    return 1 / (1 + np.exp(-score)) * rating_layer.scale + rating_layer.offset
+
+
+check("03.predict", predict_with_biases, data=data, model=model, solution=True)
+""")
+
+
 def judge_lowest_bias_movies(answer, context):
     data, model = context.data, context.model
     movie_bias = table(model, "movie_bias")[:, 0]
@@ -59,6 +101,24 @@ def judge_lowest_bias_movies(answer, context):
         (lambda: lowest(np.nan_to_num(train_mean, nan=np.inf), well_rated),
          "those have the lowest mean ratings; the exercise asks for the learned bias (the movie_bias layer)"),
     ])
+
+
+LOWEST_BIAS_MOVIES = Exercise(
+    "03.lowest_bias_movies", LESSON, judge_lowest_bias_movies, title="The least liked movies", prompt="""
+Which 5 movies have the lowest learned bias (the `movie_bias` layer)
+among those with at least 50 ratings (`data.movies.n_ratings`)? Give their movie indices or titles,
+lowest bias first.
+""", stub="""
+lowest_movies = ...  # a list of 5 movie indices or titles
+check("03.lowest_bias_movies", lowest_movies, data=data, model=model)
+""", solution_text="""
+Put each movie's bias beside its row of `data.movies`, keep the movies with enough ratings (a
+bias learned from three ratings is mostly noise), and take the 5 smallest.
+""", solution_code="""
+movies_with_bias = data.movies.assign(bias=weights["movie_bias"][:, 0])
+lowest_movies = movies_with_bias[movies_with_bias.n_ratings >= 50].nsmallest(5, "bias")
+check("03.lowest_bias_movies", lowest_movies.movie_idx.tolist(), data=data, model=model, solution=True)
+""")
 
 
 def judge_bias_only_rmse(answer, context):
@@ -83,6 +143,26 @@ def judge_bias_only_rmse(answer, context):
     ])
 
 
+BIAS_ONLY_RMSE = Exercise(
+    "03.bias_only_rmse", LESSON, judge_bias_only_rmse, title="The biases alone", prompt="""
+Leave the dot product out: predict each validation rating from the two biases
+only, through the sigmoid and the rating range. What validation RMSE does that give (within 1e-4)?
+Compare it with the full model's and with lesson 2's.
+""", stub="""
+bias_only_rmse = ...
+check("03.bias_only_rmse", bias_only_rmse, data=data, model=model)
+""", solution_text="""
+The same formula as in 1 without the dot product. On ml-latest-small the biases alone already
+do much of the work: compare the number with the full model's validation RMSE above.
+""", solution_code="""
+val_users, val_movies = data.val.user_idx.to_numpy(), data.val.movie_idx.to_numpy()
+bias_score = weights["user_bias"][val_users, 0] + weights["movie_bias"][val_movies, 0]
+bias_predictions = 1 / (1 + np.exp(-bias_score)) * rating_layer.scale + rating_layer.offset
+bias_only_rmse = np.sqrt(np.mean((data.val.rating.to_numpy() - bias_predictions) ** 2))
+check("03.bias_only_rmse", bias_only_rmse, data=data, model=model, solution=True)
+""")
+
+
 def judge_bias_parameters(answer, context):
     data = context.data
     judge_number(whole_number(answer), data.n_users + data.n_movies, 0, [
@@ -91,16 +171,55 @@ def judge_bias_parameters(answer, context):
     ], otherwise="look at the two bias layers' shapes in model.summary(): how many rows, how many columns?")
 
 
-EXERCISES = [
-    Exercise("03.predict", LESSON,
-             "A numpy function predict(users, movies) from the bias model's weights that equals model.predict.",
-             judge_bias_predict, tolerance=f"within {PREDICT_TOLERANCE:g} per pair"),
-    Exercise("03.lowest_bias_movies", LESSON,
-             f"The {TOP} movies with the lowest learned bias among those with at least {MIN_RATINGS} ratings, "
-             "lowest first (movie indices or titles).", judge_lowest_bias_movies, tolerance="exact"),
-    Exercise("03.bias_only_rmse", LESSON,
-             "The validation RMSE of the model's prediction with the dot product left out: the two biases "
-             "through the sigmoid and the rating range.", judge_bias_only_rmse, tolerance="within 1e-4"),
-    Exercise("03.q.bias_parameters", LESSON, "How many parameters do the two bias embeddings add to lesson 2's model?",
-             judge_bias_parameters, kind=QUESTION, tolerance="exact"),
+BIAS_PARAMETERS = Exercise(
+    "03.q.bias_parameters", LESSON, judge_bias_parameters, kind=QUESTION, prompt="""
+How many parameters do the two bias embeddings add to lesson 2's model? (A number; work it out
+from `data`.)
+""", stub="""
+bias_parameters = ...
+check("03.q.bias_parameters", bias_parameters, data=data)
+""", solution_text="""
+One per user plus one per movie: `data.n_users + data.n_movies`.
+""", solution_code="""
+check("03.q.bias_parameters", data.n_users + data.n_movies, data=data, solution=True)
+""")
+
+
+#: The questionnaire, in the order asked: its checked questions are exercises above.
+QUESTIONNAIRE = [
+    Question("""
+What does a user's bias capture that a dot product of taste vectors captures only awkwardly?
+""", """
+Generosity: a user who rates everything high gets one number for it, instead of spending some of
+the taste factors on it. A movie's bias likewise captures its general appeal.
+"""),
+    Question("""
+Why are the biases not regularised here?
+""", """
+There is only one per user or movie, so they cannot memorise much; pulling them towards zero would
+only fight the rating scale.
+"""),
+    Question("""
+What went wrong when the 2017 lesson built its bias model from the dot-product model's layers?
+""", """
+It reused the trained layers, so the bias model started from trained factors and training it changed
+the dot-product model too: they shared the same weights.
+"""),
+    BIAS_PARAMETERS,
+    Question("""
+Why does the model without the output range add the mean training rating to its score?
+""", """
+So that the biases start out centred: with a score of zero the prediction is the mean rating, and
+each bias only has to learn a difference from it.
+"""),
+    Question("""
+Lesson 3 uses a different L2 penalty from lesson 2. What does that mean for reading the difference
+between the two lessons' RMSEs as "what the biases add"?
+""", """
+Two things changed at once, so the difference mixes the effect of the biases with the effect of the
+penalty. To measure the biases alone, train both models with the same L2 (the `l2` parameter).
+"""),
 ]
+
+#: Every exercise of the lesson, in the order its notebook asks them.
+EXERCISES = [PREDICT, LOWEST_BIAS_MOVIES, BIAS_ONLY_RMSE, BIAS_PARAMETERS]

@@ -6,13 +6,27 @@ import numpy as np
 import pandas as pd
 
 from cfcourse.exercises.answers import judge_choice, judge_movies, judge_number, number
-from cfcourse.exercises.definitions import QUESTION, Exercise
+from cfcourse.exercises.definitions import QUESTION, Exercise, Question
 from cfcourse.exercises.probes import table
 
 LESSON = "05_inspect_embeddings"
 MIN_RATINGS = 50
 MIN_RATINGS_CORRELATION = 20
 NEAREST = 3
+
+
+#: The Exercises' first cell, under its heading, and the code cell under it.
+INTRO = """
+Each exercise below has a cell to fill in: replace the `...` with your answer and run the cell. `check`
+then says `correct`, or `not yet` with a hint, or `not attempted` while the `...` is still there. It
+computes the expected answer from this lesson's `data` and the bias `model` it loaded. Worked solutions
+wait at the very end of the notebook, folded under **Solutions**: try first.
+"""
+SETUP = """
+import numpy as np
+
+from cfcourse.exercises import check
+"""
 
 
 def unit_rows(matrix):
@@ -43,6 +57,29 @@ def judge_nearest_movies(answer, context):
     ])
 
 
+NEAREST_MOVIES = Exercise(
+    "05.nearest_movies", LESSON, judge_nearest_movies, title="The nearest neighbours", prompt="""
+Among movies with at least 50 ratings (`data.movies.n_ratings`), which 3
+have the factor vectors with the highest cosine similarity with the factor vector of the most-rated
+movie (not counting that movie itself)? Give their movie indices or titles, most similar first.
+""", stub="""
+nearest_movies = ...  # a list of 3 movie indices or titles
+check("05.nearest_movies", nearest_movies, data=data, model=model)
+""", solution_text="""
+Normalise every factor vector to length 1; then a dot product *is* the cosine similarity. Leave the
+query itself out (every vector is most similar to itself) and keep only well-rated movies.
+""", solution_code="""
+movie_factor_table = model.get_layer("movie_factors").get_weights()[0]
+unit_vectors = movie_factor_table / np.linalg.norm(movie_factor_table, axis=1, keepdims=True)
+most_rated_movie = int(data.movies.n_ratings.idxmax())
+cosine = unit_vectors @ unit_vectors[most_rated_movie]
+allowed = (data.movies.n_ratings >= 50).to_numpy() & (np.arange(data.n_movies) != most_rated_movie)
+candidates = np.flatnonzero(allowed)
+nearest_movies = candidates[np.argsort(-cosine[candidates], kind="stable")][:3].tolist()
+check("05.nearest_movies", nearest_movies, data=data, model=model, solution=True)
+""")
+
+
 def first_direction_share(matrix, centre=True, square=True):
     values = np.linalg.svd(matrix - matrix.mean(axis=0) if centre else matrix, compute_uv=False)
     weights = values**2 if square else values
@@ -61,6 +98,24 @@ def judge_user_pca_share(answer, context):
          "those are the movie factors; this exercise is about the user factors"),
         (lambda: 100 * first_direction_share(users), "give a share between 0 and 1, not a percentage"),
     ])
+
+
+USER_PCA_SHARE = Exercise(
+    "05.user_pca_share", LESSON, judge_user_pca_share, title="The users' main direction", prompt="""
+Do the lesson's PCA on the *user* factors: what share of their
+variation lies along the first principal direction (within 1e-6)?
+""", stub="""
+user_share = ...
+check("05.user_pca_share", user_share, data=data, model=model)
+""", solution_text="""
+As for the movies: centre the user factors, take the singular values, and the share of a
+direction is its squared singular value over the sum of all of them.
+""", solution_code="""
+user_factor_table = model.get_layer("user_factors").get_weights()[0]
+user_singular_values = np.linalg.svd(user_factor_table - user_factor_table.mean(axis=0), compute_uv=False)
+user_share = user_singular_values[0] ** 2 / np.sum(user_singular_values**2)
+check("05.user_pca_share", user_share, data=data, model=model, solution=True)
+""")
 
 
 def judge_bias_mean_correlation(answer, context):
@@ -88,6 +143,27 @@ def judge_bias_mean_correlation(answer, context):
     ])
 
 
+BIAS_MEAN_CORRELATION = Exercise(
+    "05.bias_mean_correlation", LESSON, judge_bias_mean_correlation, title="Bias against mean rating", prompt="""
+Among movies with at least 20 ratings, what is the correlation
+(Pearson's, as `np.corrcoef` gives) between a movie's learned bias and its mean *training* rating
+(within 1e-6)? Close to 1 would mean the bias is little more than the average.
+""", stub="""
+bias_mean_correlation = ...
+check("05.bias_mean_correlation", bias_mean_correlation, data=data, model=model)
+""", solution_text="""
+The mean training rating per movie, the bias per movie, the movies with enough ratings, and
+`np.corrcoef`. The correlation is high but not 1: the bias corrects each average for who did the rating.
+""", solution_code="""
+train_means = data.train.groupby("movie_idx").rating.mean()
+by_movie = data.movies.assign(bias=model.get_layer("movie_bias").get_weights()[0][:, 0],
+                              train_mean=train_means)
+by_movie = by_movie[by_movie.n_ratings >= 20].dropna(subset=["train_mean"])
+bias_mean_correlation = np.corrcoef(by_movie.bias, by_movie.train_mean)[0, 1]
+check("05.bias_mean_correlation", bias_mean_correlation, data=data, model=model, solution=True)
+""")
+
+
 def spearman_ordinal(bias, means, keep) -> float:
     """Spearman's correlation with ties broken by position (double argsort), as a hand-made rank gives."""
     keep = keep & ~np.isnan(means)
@@ -102,18 +178,52 @@ def judge_bias_units(answer, context):
     })
 
 
-EXERCISES = [
-    Exercise("05.nearest_movies", LESSON,
-             f"Among movies with at least {MIN_RATINGS} ratings, the {NEAREST} whose factors have the highest cosine "
-             "similarity with the most-rated movie's (not the movie itself), most similar first.",
-             judge_nearest_movies, tolerance="exact"),
-    Exercise("05.user_pca_share", LESSON,
-             "The share of the variation of the user factors along their first principal direction.",
-             judge_user_pca_share, tolerance="within 1e-6"),
-    Exercise("05.bias_mean_correlation", LESSON,
-             f"Among movies with at least {MIN_RATINGS_CORRELATION} ratings, the correlation (Pearson) of the "
-             "learned movie bias with the movie's mean training rating.", judge_bias_mean_correlation,
-             tolerance="within 1e-6"),
-    Exercise("05.q.bias_units", LESSON, "Is a movie bias of 0.5 worth half a star: (a) yes, (b) no?",
-             judge_bias_units, kind=QUESTION),
+BIAS_UNITS = Exercise(
+    "05.q.bias_units", LESSON, judge_bias_units, kind=QUESTION, prompt="""
+The bias is added before the sigmoid. Is a movie bias of 0.5 worth half a star: (a) yes, (b) no?
+""", stub="""
+bias_in_stars = ...  # "a" or "b"
+check("05.q.bias_units", bias_in_stars, data=data)
+""", solution_text="""
+**(b) no.** The sigmoid is steep in the middle and flat at the ends, so what a bias is worth in stars
+depends on the rest of the score; only the order of the biases is meaningful.
+""", solution_code="""
+check("05.q.bias_units", "b", data=data, solution=True)
+""")
+
+
+#: The questionnaire, in the order asked: its checked questions are exercises above.
+QUESTIONNAIRE = [
+    Question("""
+Name the two ways to read an embedding table out of a Keras model. When do you need the second?
+""", """
+From the layer's weights (`get_weights()[0]` is the table), or through a sub-model's `predict`. The
+sub-model reaches outputs that are not stored tables, such as the `affinity` of a user and a movie.
+"""),
+    Question("""
+How does a movie's learned bias differ from its average rating?
+""", """
+The average mixes a movie's quality with its audience; the bias is what the model adds for the movie
+*after* accounting for who rated it.
+"""),
+    Question("""
+Why does cosine similarity divide by the vectors' lengths?
+""", """
+So that only the direction counts, which tastes a movie expresses, and not how strongly.
+"""),
+    BIAS_UNITS,
+    Question("""
+Why does the lesson show only movies with at least `min_ratings` ratings, and recommend only among
+them?
+""", """
+A movie with a few ratings gives the model too little evidence: its weights are mostly noise.
+"""),
+    Question("""
+PCA directions have no names. How does the lesson find out what one means?
+""", """
+By reading the titles at the two ends of the direction.
+"""),
 ]
+
+#: Every exercise of the lesson, in the order its notebook asks them.
+EXERCISES = [NEAREST_MOVIES, USER_PCA_SHARE, BIAS_MEAN_CORRELATION, BIAS_UNITS]

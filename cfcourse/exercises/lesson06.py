@@ -8,7 +8,7 @@ import numpy as np
 from cfcourse import ranking
 from cfcourse.exercises.answers import (call, judge_array, judge_hashed_number, judge_movies, judge_number, number,
                                         vector)
-from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
+from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet, Question
 
 LESSON = "06_evaluate_recommendations"
 K = 10
@@ -17,6 +17,20 @@ PROBE_USERS = 20
 #: The model whose lists the hit-rate exercise asks about: on ml-latest-small the bias and dot-product lists
 #: reach the same hit rate, so a learner who took the wrong one of those could not be told.
 HIT_RATE_MODEL = "neural_net"
+
+
+#: The Exercises' first cell, under its heading, and the code cell under it.
+INTRO = """
+Each exercise below has a cell to fill in: replace the `...` with your answer and run the cell. `check`
+then says `correct`, or `not yet` with a hint, or `not attempted` while the `...` is still there. It
+computes the expected answer from this lesson's `data` and lists. Worked solutions wait at the very end
+of the notebook, folded under **Solutions**: try first.
+"""
+SETUP = """
+import numpy as np
+
+from cfcourse.exercises import check
+"""
 
 
 def recall_probes(data) -> list[tuple[list[int], set[int]]]:
@@ -47,6 +61,27 @@ def judge_recall_at_k(answer, context):
          "that caps the number of relevant movies at k, a variant some papers use; the lesson's recall does not"),
         (lambda: hits, "that is the number of hits, not a share"),
     ])
+
+
+RECALL_AT_K = Exercise(
+    "06.recall_at_k", LESSON, judge_recall_at_k, title="Recall by hand", prompt="""
+Write `recall_at_k(recommended, relevant)` for one user: `recommended` is a list of
+movie indices, best first, and `relevant` the set of that user's relevant movies. The check tries it on
+lists made for a few users of this dataset.
+""", stub="""
+recall_at_k = ...  # a function: recall_at_k(recommended, relevant) -> a number
+check("06.recall_at_k", recall_at_k, data=data)
+""", solution_text="""
+The hits are the recommended movies that are relevant; recall divides them by the number of
+relevant movies (precision would divide by the length of the list).
+""", solution_code="""
+def recall_for_one_user(recommended, relevant):
+    hits = len(set(recommended) & set(relevant))
+    return hits / len(relevant)
+
+
+check("06.recall_at_k", recall_for_one_user, data=data, solution=True)
+""")
 
 
 def judge_popular_list(answer, context):
@@ -84,6 +119,28 @@ def judge_popular_list(answer, context):
     ])
 
 
+POPULAR_LIST = Exercise(
+    "06.popular_list", LESSON, judge_popular_list, title="The most-popular list", prompt="""
+Under the lesson's protocol, what is the most-popular top-10 list of the
+user with `user_idx` 0? Rank candidates by their number of *training* ratings (movies with as many
+ratings may come in either order). Give movie indices or titles, best first.
+""", stub="""
+popular_list = ...  # a list of 10 movie indices or titles
+check("06.popular_list", popular_list, data=data)
+""", solution_text="""
+Count each movie's training ratings, leave out what user 0 rated in train or validation (a movie
+rated only in test stays a candidate), and rank. `ranking.top_k_movies` breaks ties by the smaller index.
+""", solution_code="""
+user_0 = 0
+popularity = np.bincount(data.train.movie_idx, minlength=data.n_movies)
+already_rated = np.zeros(data.n_movies, dtype=bool)
+for part in (data.train, data.val):
+    already_rated[part.movie_idx[part.user_idx == user_0].to_numpy()] = True
+popular_list = ranking.top_k_movies(popularity[None, :], already_rated[None, :], 10)[0]
+check("06.popular_list", popular_list, data=data, solution=True)
+""")
+
+
 def judge_hit_rate(answer, context):
     relevant = np.asarray(context.relevant, dtype=bool)
     recommended = context.recommended
@@ -100,6 +157,22 @@ def judge_hit_rate(answer, context):
     ])
 
 
+HIT_RATE = Exercise(
+    "06.hit_rate", LESSON, judge_hit_rate, title="Hit rate", prompt="""
+What share of the evaluated users have at least one relevant movie in the neural
+network's list (`recommended["neural_net"]`)? Compare it with the other models' in the table above.
+""", stub="""
+hit_rate = ...
+check("06.hit_rate", hit_rate, data=data, recommended=recommended, relevant=protocol.relevant)
+""", solution_text="""
+`ranking.hits_at_k` marks each place of each list; a user counts once if any place is a hit.
+""", solution_code="""
+network_hits = ranking.hits_at_k(recommended["neural_net"], protocol.relevant)
+hit_rate = network_hits.any(axis=1).mean()
+check("06.hit_rate", hit_rate, data=data, recommended=recommended, relevant=protocol.relevant, solution=True)
+""")
+
+
 def judge_recall_example(answer, context):
     judge_hashed_number("06.q.recall_example", answer, "dae1f4e09012749d", {
         "993f9511db39d287": "that is precision@10: look at what recall divides by",
@@ -107,18 +180,54 @@ def judge_recall_example(answer, context):
     }, otherwise="not that: re-read the lesson's definition of recall@k")
 
 
-EXERCISES = [
-    Exercise("06.recall_at_k", LESSON,
-             "A function recall_at_k(recommended, relevant) for one user: a list of movie indices, best first, "
-             "and the set of that user's relevant movies.", judge_recall_at_k, tolerance="within 1e-9"),
-    Exercise("06.popular_list", LESSON,
-             f"The most-popular top-{K} list of the user with user_idx 0 under the lesson's protocol "
-             "(movie indices or titles).", judge_popular_list, tolerance="exact"),
-    Exercise("06.hit_rate", LESSON,
-             "The share of evaluated users whose neural network's list holds at least one relevant movie "
-             "(hit rate@k).",
-             judge_hit_rate, tolerance="within 1e-9"),
-    Exercise("06.q.recall_example", LESSON,
-             "A list of 10 holds 2 of a user's 4 relevant movies: what is its recall@10?", judge_recall_example,
-             kind=QUESTION),
+RECALL_EXAMPLE = Exercise(
+    "06.q.recall_example", LESSON, judge_recall_example, kind=QUESTION, prompt="""
+A list of 10 holds 2 of a user's 4 relevant movies. What is its recall@10? (A number.)
+""", stub="""
+recall_example = ...
+check("06.q.recall_example", recall_example, data=data)
+""", solution_text="""
+Recall divides the 2 hits by the 4 relevant movies: **0.5**. (Precision@10 would be 2 / 10.)
+""", solution_code="""
+check("06.q.recall_example", 2 / 4, data=data, solution=True)
+""")
+
+
+#: The questionnaire, in the order asked: its checked questions are exercises above.
+QUESTIONNAIRE = [
+    Question("""
+Why are movies a user rated in train or validation left out of their candidates, but not those
+rated only in test?
+""", """
+Recommending a film the user already rated is useless, and would hand free hits to a model that
+memorised its training data. Films rated only in test are exactly the ones we hope to find.
+"""),
+    RECALL_EXAMPLE,
+    Question("""
+Why do precision@k and recall@k move in opposite directions as k grows?
+""", """
+A longer list finds more of the relevant movies (recall rises) but fills most of its new places with
+misses (precision falls).
+"""),
+    Question("""
+What does NDCG add to recall?
+""", """
+Position: a hit at the top counts more than one at rank 10.
+"""),
+    Question("""
+Why is the most-popular list such a strong baseline offline?
+""", """
+Test ratings exist only where users chose to watch and rate, and people watch famous films far more
+often, so a famous film is a good bet for anyone.
+"""),
+    Question("""
+How can a model with a better RMSE make worse lists?
+""", """
+RMSE is measured on pairs users chose to rate and rewards every rating being roughly right; a list
+depends only on the very highest scores among thousands of unrated movies, where a few films scored
+a little too high for everyone can take most places.
+"""),
 ]
+
+#: Every exercise of the lesson, in the order its notebook asks them.
+EXERCISES = [RECALL_AT_K, POPULAR_LIST, HIT_RATE, RECALL_EXAMPLE]

@@ -7,7 +7,7 @@ import numpy as np
 
 from cfcourse.exercises.answers import (call, describe, judge_array, judge_choice, judge_hashed_number, vector,
                                         whole_number)
-from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
+from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet, Question
 from cfcourse.exercises.probes import PROBE_PAIRS, sigmoid, table
 
 LESSON = "07_train_for_the_list"
@@ -27,6 +27,20 @@ SAMPLER_SLACK = 0.06  # about five standard deviations of the share of 1,000 uni
 
 
 # -- 07.bpr_loss --------------------------------------------------------------------------------------------
+
+#: The Exercises' first cell, under its heading, and the code cell under it.
+INTRO = """
+Each exercise below has a cell to fill in: replace the `...` with your answer and run the cell. `check`
+then says `correct`, or `not yet` with a hint, or `not attempted` while the `...` is still there. It
+computes the expected answer from this lesson's `data` and models. Worked solutions wait at the very end
+of the notebook, folded under **Solutions**: try first.
+"""
+SETUP = """
+import numpy as np
+
+from cfcourse.exercises import check
+"""
+
 
 def bpr_probe(data, n: int = PROBE_PAIRS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The users and movies of the first ``n`` train ratings, and for each a movie (seeded) its user did not rate."""
@@ -69,6 +83,33 @@ def judge_bpr_loss(answer, context):
                  "difference of the two scores, then the loss")
 
 
+BPR_LOSS = Exercise(
+    "07.bpr_loss", LESSON, judge_bpr_loss, title="The BPR loss by hand", prompt="""
+Write a numpy function `bpr_by_hand(users, rated_movies, sampled_movies)`
+that gives, for each triple, the BPR loss of the trained `bpr` model: score each movie as the lesson's
+model does, from the weights of its layers `users`, `movies` and `movie_bias`, and return one loss per
+triple, as `bpr_loss` does. The check tries it on the first 200 train ratings, each with a sampled movie.
+""", stub="""
+bpr_by_hand = ...  # a function: bpr_by_hand(users, rated_movies, sampled_movies) -> one loss per triple
+check("07.bpr_loss", bpr_by_hand, data=data, model=bpr)
+""", solution_text="""
+A movie's score is the user vector times the movie vector plus the movie's bias; `d` is the rated
+movie's score less the sampled one's, and the loss is `-log sigmoid(d)`, which `np.logaddexp(0, -d)`
+computes without overflow (as `softplus(-d)` does in `bpr_loss`).
+""", solution_code="""
+bpr_users, bpr_movies, bpr_bias = (bpr.get_layer(name).get_weights()[0] for name in ("users", "movies", "movie_bias"))
+
+
+def bpr_loss_by_hand(users, rated_movies, sampled_movies):
+    def score(movies):
+        return np.sum(bpr_users[users] * bpr_movies[movies], axis=1) + bpr_bias[movies, 0]
+    return np.logaddexp(0, -(score(rated_movies) - score(sampled_movies)))
+
+
+check("07.bpr_loss", bpr_loss_by_hand, data=data, model=bpr, solution=True)
+""")
+
+
 # -- 07.uniform_negative ------------------------------------------------------------------------------------
 
 def judge_uniform_negative(answer, context):
@@ -97,6 +138,34 @@ def judge_uniform_negative(answer, context):
     if share < expected - SAMPLER_SLACK or len({movie for _, movie in draws}) < min(50, data.n_movies // 4):
         raise NotYet(f"your {total} draws hit only {len({movie for _, movie in draws})} different movies "
                      f"({share:.0%} among the popular tenth): every unrated movie should have the same chance")
+
+
+UNIFORM_NEGATIVE = Exercise(
+    "07.uniform_negative", LESSON, judge_uniform_negative, title="A uniform negative", prompt="""
+Write `sample_uniform_negative(user, rng)`: it returns one movie index,
+drawn with the same chance for every movie that `user` did *not* rate in `data.train`, using the numpy
+generator `rng`. The check draws 200 negatives for each of the five users with the most train ratings:
+none may be a movie they rated, and popular movies may come up no more often than the others.
+""", stub="""
+sample_uniform_negative = ...  # a function: sample_uniform_negative(user, rng) -> a movie index
+check("07.uniform_negative", sample_uniform_negative, data=data)
+""", solution_text="""
+Draw a movie index uniformly with `rng.integers`, and draw again while it is one the user rated:
+each unrated movie keeps the same chance. (Drawing the movie of a random train rating instead would
+favour popular movies: that is sampling by popularity.)
+""", solution_code="""
+rated_in_train = data.train.groupby("user_idx").movie_idx.apply(set)
+
+
+def uniform_negative(user, rng):
+    movie = int(rng.integers(data.n_movies))
+    while movie in rated_in_train.get(user, set()):
+        movie = int(rng.integers(data.n_movies))
+    return movie
+
+
+check("07.uniform_negative", uniform_negative, data=data, solution=True)
+""")
 
 
 def heaviest_users(data) -> list[int]:
@@ -199,6 +268,30 @@ def judge_ease_weights(answer, context):
     ], otherwise="not that: follow the lesson's EASE cell step by step, with this X and l2")
 
 
+EASE_WEIGHTS = Exercise(
+    "07.ease_weights", LESSON, judge_ease_weights, title="EASE by hand", prompt="""
+Write `ease_by_hand(X, l2)` in numpy: for a users x movies 0/1 matrix `X`, EASE's
+movies x movies weights `B`, with its zero diagonal. The check tries it on a small `X` made from this
+dataset's train ratings (every user, the 30 most-rated movies).
+""", stub="""
+ease_by_hand = ...  # a function: ease_by_hand(X, l2) -> a movies x movies matrix
+check("07.ease_weights", ease_by_hand, data=data)
+""", solution_text="""
+`P` is the inverse of `XᵀX + λI`; `B = -P / diag(P)` divides each column by its diagonal entry
+(numpy's broadcasting does exactly that), then the diagonal is set to 0, the constraint that stops a
+movie from predicting itself.
+""", solution_code="""
+def ease_weights_by_hand(interactions, l2):
+    inverse = np.linalg.inv(interactions.T @ interactions + l2 * np.eye(interactions.shape[1]))
+    weights = -inverse / np.diag(inverse)
+    np.fill_diagonal(weights, 0.0)
+    return weights
+
+
+check("07.ease_weights", ease_weights_by_hand, data=data, solution=True)
+""")
+
+
 # -- 07.log_q -----------------------------------------------------------------------------------------------
 
 def judge_log_q(answer, context):
@@ -227,6 +320,25 @@ def judge_log_q(answer, context):
         ], otherwise="not that: for each movie, its share of the train ratings, and then that share's natural log")
 
 
+LOG_Q = Exercise(
+    "07.log_q", LESSON, judge_log_q, title="The logQ correction", prompt="""
+The two-tower model subtracts from each logit the log of its movie's
+chance of being in a batch. Give that value for every movie: the log of its share of the train
+ratings, an array of `data.n_movies` values. (A movie with no train rating is never in a batch; its
+value is not checked.)
+""", stub="""
+log_q = ...  # data.n_movies values
+check("07.log_q", log_q, data=data)
+""", solution_text="""
+Each movie's number of train ratings over the number of train ratings is its share, the chance
+that a random train rating, and so a place in a batch, is that movie's; the correction is its natural log.
+""", solution_code="""
+with np.errstate(divide="ignore"):  # movies with no train rating: log(0) = -inf, never used
+    log_q_of_movies = np.log(np.bincount(data.train.movie_idx, minlength=data.n_movies) / len(data.train))
+check("07.log_q", log_q_of_movies, data=data, solution=True)
+""")
+
+
 # -- the questionnaire --------------------------------------------------------------------------------------
 
 def judge_bpr_at_zero(answer, context):
@@ -238,6 +350,19 @@ def judge_bpr_at_zero(answer, context):
     }, otherwise="not that: work through the lesson's bpr_loss for two equal scores, to 4 decimals")
 
 
+BPR_AT_ZERO = Exercise(
+    "07.q.bpr_at_zero", LESSON, judge_bpr_at_zero, kind=QUESTION, prompt="""
+What is the BPR loss of a pair whose two scores are equal (d = 0)? (A number, to 4 decimals.)
+""", stub="""
+bpr_at_zero = ...
+check("07.q.bpr_at_zero", bpr_at_zero, data=data)
+""", solution_text="""
+`sigmoid(0) = 0.5`, so the loss is `-log 0.5 = log 2`, about **0.6931**: a tie is half a win.
+""", solution_code="""
+check("07.q.bpr_at_zero", float(np.log(2)), data=data, solution=True)
+""")
+
+
 def judge_ease_identity(answer, context):
     judge_choice("07.q.ease_identity", answer, "6bfe48dee0f7a2e8", "abc", {
         "4f30a654cde30b64": "X times the all-zero matrix is all zeros: it rebuilds nothing of X",
@@ -245,25 +370,65 @@ def judge_ease_identity(answer, context):
     })
 
 
-EXERCISES = [
-    Exercise("07.uniform_negative", LESSON,
-             "A function sample_uniform_negative(user, rng) that returns a movie index drawn uniformly among the "
-             "movies the user did not rate in train.", judge_uniform_negative,
-             tolerance="no rated movie at all; the share of popular movies within about 5 standard deviations"),
-    Exercise("07.bpr_loss", LESSON,
-             "A numpy function bpr_by_hand(users, rated_movies, sampled_movies) giving the BPR loss of each "
-             "triple from the trained bpr model's weights, as bpr_loss does.", judge_bpr_loss,
-             tolerance=f"within {BPR_TOLERANCE:g} per triple"),
-    Exercise("07.log_q", LESSON,
-             "The logQ correction of the two-tower model: for every movie, the log of its share of the train "
-             "ratings.", judge_log_q, tolerance=f"within {LOG_Q_TOLERANCE:g} per movie with a train rating"),
-    Exercise("07.ease_weights", LESSON,
-             "A numpy function ease_by_hand(X, l2) giving EASE's weights B, with its zero diagonal.",
-             judge_ease_weights, tolerance=f"within {EASE_TOLERANCE:g} per weight"),
-    Exercise("07.q.bpr_at_zero", LESSON,
-             "What is the BPR loss of a pair whose two scores are equal (d = 0)? (To 4 decimals.)",
-             judge_bpr_at_zero, kind=QUESTION),
-    Exercise("07.q.ease_identity", LESSON,
-             "Without the constraint diag(B) = 0 and with λ = 0, which B rebuilds X perfectly: (a) the all-zero "
-             "matrix, (b) the identity matrix, (c) XᵀX?", judge_ease_identity, kind=QUESTION),
+EASE_IDENTITY = Exercise(
+    "07.q.ease_identity", LESSON, judge_ease_identity, kind=QUESTION, prompt="""
+Without the constraint diag(B) = 0 and with λ = 0, which `B` rebuilds `X` perfectly: (a) the
+all-zero matrix, (b) the identity matrix, (c) XᵀX?
+""", stub="""
+ease_identity = ...  # "a", "b" or "c"
+check("07.q.ease_identity", ease_identity, data=data)
+""", solution_text="""
+**(b)** the identity: `X @ I = X`, each movie predicting itself, which is useless for unrated movies.
+The zero diagonal forbids exactly that and forces each movie to be predicted from the *other* movies.
+""", solution_code="""
+check("07.q.ease_identity", "b", data=data, solution=True)
+""")
+
+
+#: The questionnaire, in the order asked: its checked questions are exercises above.
+QUESTIONNAIRE = [
+    Question("""
+Why can a model trained only on the pairs users rated make poor lists, however good its RMSE?
+""", """
+Its loss is a sum over rated pairs only, so it never learns how to score the thousands of unrated
+movies a list is made from; and *which* movies a user rates says more about their next hit than the
+stars they give.
+"""),
+    BPR_AT_ZERO,
+    Question("""
+Why must a sampled negative never be a movie the user rated in train, and why may it be one they
+rated in test?
+""", """
+A movie the user rated in train is a positive: teaching the model to score it below others fights
+the positives. The sampler may only know train; a movie rated only in test is, to it, just an unrated
+movie, and avoiding test movies would leak the test set into training.
+"""),
+    Question("""
+In an in-batch softmax, why are popular movies pushed down too hard, and what does subtracting
+log Q do about it?
+""", """
+Every movie of a batch is a negative for the other users of the batch, and popular movies are in
+batches far more often, so they are pushed down far more often than a uniform sample would. Subtracting
+log Q, the log of each movie's chance of being sampled, lowers popular movies' logits in the loss, so the
+model need not lower their scores to make up for it.
+"""),
+    EASE_IDENTITY,
+    Question("""
+Why does every model, most popular too, score lower on each user's latest ratings than on a random
+split?
+""", """
+On a random split, a user's test movies come from the same periods and sessions as their train
+movies. The latest ratings lie in their future: new films, changed tastes, things no model has seen
+them near, and popularity itself changes over time.
+"""),
+    Question("""
+How does fold-in give a new user a list without retraining the model?
+""", """
+The movie table stays frozen: the user's vector alone is fitted to their rated movies, a ridge
+regression with a closed form, `(VᵀV + λI)⁻¹ Vᵀ y`, which takes milliseconds; EASE needs no user
+vector at all, only the user's row of `X` times `B`.
+"""),
 ]
+
+#: Every exercise of the lesson, in the order its notebook asks them.
+EXERCISES = [UNIFORM_NEGATIVE, BPR_LOSS, LOG_Q, EASE_WEIGHTS, BPR_AT_ZERO, EASE_IDENTITY]

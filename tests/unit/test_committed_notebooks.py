@@ -24,7 +24,7 @@ def cells_of(path):
 
 def lesson_cells_of(path):
     """The lesson's own cells, without the Exercises and Solutions after its Summary (tagged ``exercises``:
-    see scripts/maintainers/exercises/README.md)."""
+    see scripts/maintainers/insert_exercises.py)."""
     return [cell for cell in cells_of(path) if "exercises" not in cell["metadata"].get("tags", [])]
 
 

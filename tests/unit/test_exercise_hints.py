@@ -2,7 +2,8 @@
 
 Read from the source: every sentence the exercise checks can show a learner (the strings in
 ``cfcourse/exercises/answers.py``, ``definitions.py`` and each ``lessonNN.py``, their docstrings and the
-exercises' own task sentences aside), so a hint added later is held to the same rule.
+notebook cells' texts aside: the exercises' tasks, stubs and worked solutions, the questionnaire, ``INTRO`` and
+``SETUP``), so a hint added later is held to the same rule.
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ CODE = {
 
 def shown_strings(module: str) -> list[str]:
     """The sentences of a module a learner can see: string constants and f-strings with a space in them, but
-    not docstrings and not the ``Exercise(...)`` definitions (the task as asked)."""
+    not docstrings and not the cells' texts (``Exercise(...)`` and ``Question(...)`` definitions, ``INTRO``,
+    ``SETUP``), which show the task as asked and its worked solution."""
     tree = ast.parse((FOLDER / f"{module}.py").read_text())
     skipped = {id(node) for node in ast.walk(tree) if is_docstring_of(node, tree)}
-    for call in ast.walk(tree):
-        if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Exercise":
-            skipped |= {id(node) for node in ast.walk(call)}
+    for node in ast.walk(tree):
+        if holds_cell_text(node):
+            skipped |= {id(each) for each in ast.walk(node)}
     sentences = []
     for node in ast.walk(tree):
         if id(node) in skipped:
@@ -54,6 +56,14 @@ def shown_strings(module: str) -> list[str]:
         if " " in text.strip():
             sentences.append(text)
     return sentences
+
+
+def holds_cell_text(node) -> bool:
+    """An ``Exercise(...)`` or ``Question(...)`` definition, or the assignment of ``INTRO`` or ``SETUP``."""
+    if isinstance(node, ast.Call):
+        return getattr(node.func, "id", "") in {"Exercise", "Question"}
+    return isinstance(node, ast.Assign) and any(getattr(target, "id", "") in {"INTRO", "SETUP"}
+                                                for target in node.targets)
 
 
 def is_docstring_of(node, tree) -> bool:

@@ -1,4 +1,5 @@
-"""The lessons' Exercises and Solutions cells: what each cells file holds, and how they are put in."""
+"""The lessons' Exercises and Solutions cells, generated from each lesson's exercise module: what they hold,
+how they are put in, and that the committed notebooks hold the current ones."""
 
 from __future__ import annotations
 
@@ -11,16 +12,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cfcourse.course import LESSONS as COURSE_LESSONS
 from cfcourse.course import NOTEBOOKS_DIR
 from cfcourse.exercises import exercises_of
 from course_testing import load_script
 
 insert_exercises = load_script("maintainers/insert_exercises")
-LESSONS = insert_exercises.lessons_with_cells()
+LESSONS = insert_exercises.lessons_with_exercises()
 
 
 def cells_of(lesson):
-    return insert_exercises.parse_cells((insert_exercises.CELLS_DIR / f"{lesson}.md").read_text(), lesson)
+    return insert_exercises.exercise_cells(lesson)
 
 
 def checked_ids(cells, solution: bool) -> list[str]:
@@ -33,9 +35,8 @@ def checked_ids(cells, solution: bool) -> list[str]:
     return ids
 
 
-def test_every_lesson_from_01_has_a_cells_file():
-    assert LESSONS == ["01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings",
-                       "06_evaluate_recommendations", "07_train_for_the_list"]
+def test_every_lesson_from_01_has_exercises():
+    assert LESSONS == COURSE_LESSONS[1:]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -101,11 +102,42 @@ def test_check_reports_a_notebook_whose_cells_are_out_of_date(tmp_path):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_a_committed_notebook_with_exercise_cells_has_the_current_ones(lesson):
+def test_the_committed_notebook_holds_the_cells_its_module_generates(lesson):
     notebook = nbformat.read(NOTEBOOKS_DIR / f"{lesson}.ipynb", as_version=4)
-    if not any(insert_exercises.TAG in cell.metadata.get("tags", []) for cell in notebook.cells):
-        pytest.skip("the committed notebook has no exercise cells yet: insert_exercises.py puts them in")
+    held = [insert_exercises.written(cell) for cell in notebook.cells
+            if insert_exercises.TAG in cell.metadata.get("tags", [])]
+    assert held == [insert_exercises.written(cell) for cell in cells_of(lesson)], (
+        f"notebooks/{lesson}.ipynb's exercise cells are not what {insert_exercises.exercise_module(lesson).__name__} "
+        f"makes: edit the module, then run {insert_exercises.COMMAND} (and make execute-notebooks)")
     assert insert_exercises.main([lesson, "--check"]) == 0
+
+
+def test_the_check_sees_a_one_character_drift_in_a_module(monkeypatch, capsys):
+    module = insert_exercises.exercise_module("02_dot_product")
+    monkeypatch.setattr(module, "INTRO", module.INTRO.replace("cell", "sell", 1))
+    assert insert_exercises.main(["02_dot_product", "--check"]) == 1
+    assert insert_exercises.COMMAND in capsys.readouterr().out
+
+
+def test_a_cell_id_changed_in_a_notebook_is_out_of_date(tmp_path):
+    shutil.copy(NOTEBOOKS_DIR / "02_dot_product.ipynb", tmp_path)
+    notebook = nbformat.read(tmp_path / "02_dot_product.ipynb", as_version=4)
+    notebook.cells[-1].id = "renamed"
+    nbformat.write(notebook, tmp_path / "02_dot_product.ipynb")
+    assert insert_exercises.main(["02_dot_product", "--notebooks", str(tmp_path), "--check"]) == 1
+
+
+def test_a_checked_question_missing_from_the_questionnaire_is_refused(monkeypatch):
+    module = insert_exercises.exercise_module("02_dot_product")
+    unchecked = [item for item in module.QUESTIONNAIRE if item not in module.EXERCISES]
+    monkeypatch.setattr(module, "QUESTIONNAIRE", unchecked)
+    with pytest.raises(ValueError, match="EXERCISES must list the questionnaire's checked questions"):
+        insert_exercises.page("02_dot_product")
+
+
+def test_a_list_item_of_several_lines_is_indented_under_its_first():
+    assert insert_exercises.numbered(4, "What does it do:\n(a) this,\n\n(b) that?") == (
+        "4. What does it do:\n   (a) this,\n\n   (b) that?")
 
 
 def solutions_heading(cells) -> int:
