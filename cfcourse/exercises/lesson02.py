@@ -6,7 +6,7 @@ import numpy as np
 
 from cfcourse.exercises.answers import call, judge_array, judge_choice, judge_number, number, vector, whole_number
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet, Question
-from cfcourse.exercises.probes import (predictions, probe_pairs, rating_range_layer, sigmoid, table,
+from cfcourse.exercises.probes import (PROBE_PAIRS, predictions, probe_pairs, rating_range_layer, sigmoid, table,
                                        trainable_parameters)
 
 LESSON = "02_dot_product"
@@ -74,11 +74,11 @@ def judge_dot_product_predict(answer, context):
 
 
 PREDICT = Exercise(
-    "02.predict", LESSON, judge_dot_product_predict, title="Predict without Keras", prompt="""
+    "02.predict", LESSON, judge_dot_product_predict, title="Predict without Keras", prompt=f"""
 Write a numpy function `predict(users, movies)` that takes two integer
 arrays of the same length and returns one predicted rating per pair, computed from the weights alone
 (`model.get_layer("user_factors").get_weights()[0]` is the user table; the `rating` layer has a
-`scale` and an `offset`). The check compares it with `model.predict` on 200 validation pairs
+`scale` and an `offset`). The check compares it with `model.predict` on {PROBE_PAIRS} validation pairs
 (within 1e-4 each).
 """, stub="""
 predict = ...  # a function: predict(users, movies) -> array of ratings
@@ -117,9 +117,9 @@ def judge_n_parameters(answer, context):
 
 
 N_PARAMETERS = Exercise(
-    "02.n_parameters", LESSON, judge_n_parameters, title="Count the parameters", prompt="""
+    "02.n_parameters", LESSON, judge_n_parameters, title="Count the parameters", prompt=f"""
 `model.summary()` above counts the trained model's parameters. How many
-trainable parameters would the same model have with **20** factors? Work it out from `data.n_users`,
+trainable parameters would the same model have with **{ASKED_FACTORS}** factors? Work it out from `data.n_users`,
 `data.n_movies` and the number of factors; your rule should also give `model.summary()`'s count for the
 lesson's `n_factors`.
 """, stub="""

@@ -7,7 +7,7 @@ import numpy as np
 from cfcourse.exercises.answers import judge_movies, judge_number, number, whole_number
 from cfcourse.exercises.definitions import QUESTION, Exercise, Question
 from cfcourse.exercises.lesson02 import PREDICT_TOLERANCE, judge_predict, range_mistakes
-from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, sigmoid, table
+from cfcourse.exercises.probes import PROBE_PAIRS, predictions, rating_range_layer, rmse, sigmoid, table
 
 LESSON = "03_bias"
 MIN_RATINGS = 50
@@ -55,10 +55,10 @@ def judge_bias_predict(answer, context):
 
 
 PREDICT = Exercise(
-    "03.predict", LESSON, judge_bias_predict, title="Predict with biases", prompt="""
+    "03.predict", LESSON, judge_bias_predict, title="Predict with biases", prompt=f"""
 Write a numpy function `predict(users, movies)` from the bias model's
 weights: the dot product of the two factor vectors plus the user's and the movie's bias, through the
-sigmoid and the `rating` layer's scale and offset. The check compares it with `model.predict` on 200
+sigmoid and the `rating` layer's scale and offset. The check compares it with `model.predict` on {PROBE_PAIRS}
 validation pairs (within 1e-4 each).
 """, stub="""
 predict = ...  # a function: predict(users, movies) -> array of ratings
@@ -104,9 +104,9 @@ def judge_lowest_bias_movies(answer, context):
 
 
 LOWEST_BIAS_MOVIES = Exercise(
-    "03.lowest_bias_movies", LESSON, judge_lowest_bias_movies, title="The least liked movies", prompt="""
-Which 5 movies have the lowest learned bias (the `movie_bias` layer)
-among those with at least 50 ratings (`data.movies.n_ratings`)? Give their movie indices or titles,
+    "03.lowest_bias_movies", LESSON, judge_lowest_bias_movies, title="The least liked movies", prompt=f"""
+Which {TOP} movies have the lowest learned bias (the `movie_bias` layer)
+among those with at least {MIN_RATINGS} ratings (`data.movies.n_ratings`)? Give their movie indices or titles,
 lowest bias first.
 """, stub="""
 lowest_movies = ...  # a list of 5 movie indices or titles

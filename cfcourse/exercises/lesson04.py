@@ -8,7 +8,7 @@ from cfcourse.exercises.answers import judge_choice, judge_number, number, whole
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet, Question
 from cfcourse.exercises.lesson02 import (ASKED_FACTORS, PREDICT_TOLERANCE, SIGMOID_ONLY, TRAINED_MODELS_COUNT,
                                          judge_predict, range_mistakes)
-from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, table, trainable_parameters
+from cfcourse.exercises.probes import PROBE_PAIRS, predictions, rating_range_layer, rmse, table, trainable_parameters
 
 LESSON = "04_neural_net"
 RARE = 20  # a movie with fewer training ratings than this is "rare"
@@ -51,9 +51,9 @@ def judge_n_parameters(answer, context):
 
 
 N_PARAMETERS = Exercise(
-    "04.n_parameters", LESSON, judge_n_parameters, title="Count the parameters", prompt="""
+    "04.n_parameters", LESSON, judge_n_parameters, title="Count the parameters", prompt=f"""
 `model.summary()` above counts the trained network's parameters. How many
-trainable parameters would the same network have with **20** factors (and the lesson's `hidden_units`)?
+trainable parameters would the same network have with **{ASKED_FACTORS}** factors (and the lesson's `hidden_units`)?
 Count the two embedding tables, then each `Dense` layer's kernel and bias; your rule should also give
 `model.summary()`'s count for the lesson's `n_factors`.
 """, stub="""
@@ -105,11 +105,11 @@ def judge_network_predict(answer, context):
 
 
 PREDICT = Exercise(
-    "04.predict", LESSON, judge_network_predict, title="A forward pass in numpy", prompt="""
+    "04.predict", LESSON, judge_network_predict, title="A forward pass in numpy", prompt=f"""
 Write `predict(users, movies)` from the weights alone: concatenate
 the user's and the movie's vectors, apply the `hidden` layer (kernel, bias, ReLU), then the `score`
 layer (kernel, bias, sigmoid) and the `rating` layer's scale and offset. What do the `Dropout` layers
-do at prediction time? The check compares it with `model.predict` on 200 validation pairs (within 1e-4).
+do at prediction time? The check compares it with `model.predict` on {PROBE_PAIRS} validation pairs (within 1e-4).
 """, stub="""
 predict = ...  # a function: predict(users, movies) -> array of ratings
 check("04.predict", predict, data=data, model=model)
@@ -163,8 +163,8 @@ def judge_rare_movie_rmse(answer, context):
 
 
 RARE_MOVIE_RMSE = Exercise(
-    "04.rare_movie_rmse", LESSON, judge_rare_movie_rmse, title="Rare movies", prompt="""
-What is the network's RMSE on the validation ratings of movies with fewer than 20
+    "04.rare_movie_rmse", LESSON, judge_rare_movie_rmse, title="Rare movies", prompt=f"""
+What is the network's RMSE on the validation ratings of movies with fewer than {RARE}
 *training* ratings (within 1e-4)? Compare it with its RMSE on all validation ratings.
 """, stub="""
 rare_movie_rmse = ...

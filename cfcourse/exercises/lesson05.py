@@ -58,8 +58,8 @@ def judge_nearest_movies(answer, context):
 
 
 NEAREST_MOVIES = Exercise(
-    "05.nearest_movies", LESSON, judge_nearest_movies, title="The nearest neighbours", prompt="""
-Among movies with at least 50 ratings (`data.movies.n_ratings`), which 3
+    "05.nearest_movies", LESSON, judge_nearest_movies, title="The nearest neighbours", prompt=f"""
+Among movies with at least {MIN_RATINGS} ratings (`data.movies.n_ratings`), which {NEAREST}
 have the factor vectors with the highest cosine similarity with the factor vector of the most-rated
 movie (not counting that movie itself)? Give their movie indices or titles, most similar first.
 """, stub="""
@@ -144,8 +144,8 @@ def judge_bias_mean_correlation(answer, context):
 
 
 BIAS_MEAN_CORRELATION = Exercise(
-    "05.bias_mean_correlation", LESSON, judge_bias_mean_correlation, title="Bias against mean rating", prompt="""
-Among movies with at least 20 ratings, what is the correlation
+    "05.bias_mean_correlation", LESSON, judge_bias_mean_correlation, title="Bias against mean rating", prompt=f"""
+Among movies with at least {MIN_RATINGS_CORRELATION} ratings, what is the correlation
 (Pearson's, as `np.corrcoef` gives) between a movie's learned bias and its mean *training* rating
 (within 1e-6)? Close to 1 would mean the bias is little more than the average.
 """, stub="""

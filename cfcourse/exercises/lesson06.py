@@ -120,8 +120,8 @@ def judge_popular_list(answer, context):
 
 
 POPULAR_LIST = Exercise(
-    "06.popular_list", LESSON, judge_popular_list, title="The most-popular list", prompt="""
-Under the lesson's protocol, what is the most-popular top-10 list of the
+    "06.popular_list", LESSON, judge_popular_list, title="The most-popular list", prompt=f"""
+Under the lesson's protocol, what is the most-popular top-{K} list of the
 user with `user_idx` 0? Rank candidates by their number of *training* ratings (movies with as many
 ratings may come in either order). Give movie indices or titles, best first.
 """, stub="""

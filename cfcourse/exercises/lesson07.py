@@ -84,11 +84,11 @@ def judge_bpr_loss(answer, context):
 
 
 BPR_LOSS = Exercise(
-    "07.bpr_loss", LESSON, judge_bpr_loss, title="The BPR loss by hand", prompt="""
+    "07.bpr_loss", LESSON, judge_bpr_loss, title="The BPR loss by hand", prompt=f"""
 Write a numpy function `bpr_by_hand(users, rated_movies, sampled_movies)`
 that gives, for each triple, the BPR loss of the trained `bpr` model: score each movie as the lesson's
 model does, from the weights of its layers `users`, `movies` and `movie_bias`, and return one loss per
-triple, as `bpr_loss` does. The check tries it on the first 200 train ratings, each with a sampled movie.
+triple, as `bpr_loss` does. The check tries it on the first {PROBE_PAIRS} train ratings, each with a sampled movie.
 """, stub="""
 bpr_by_hand = ...  # a function: bpr_by_hand(users, rated_movies, sampled_movies) -> one loss per triple
 check("07.bpr_loss", bpr_by_hand, data=data, model=bpr)
@@ -141,10 +141,10 @@ def judge_uniform_negative(answer, context):
 
 
 UNIFORM_NEGATIVE = Exercise(
-    "07.uniform_negative", LESSON, judge_uniform_negative, title="A uniform negative", prompt="""
+    "07.uniform_negative", LESSON, judge_uniform_negative, title="A uniform negative", prompt=f"""
 Write `sample_uniform_negative(user, rng)`: it returns one movie index,
 drawn with the same chance for every movie that `user` did *not* rate in `data.train`, using the numpy
-generator `rng`. The check draws 200 negatives for each of the five users with the most train ratings:
+generator `rng`. The check draws {SAMPLER_DRAWS} negatives for each of the five users with the most train ratings:
 none may be a movie they rated, and popular movies may come up no more often than the others.
 """, stub="""
 sample_uniform_negative = ...  # a function: sample_uniform_negative(user, rng) -> a movie index
@@ -269,10 +269,10 @@ def judge_ease_weights(answer, context):
 
 
 EASE_WEIGHTS = Exercise(
-    "07.ease_weights", LESSON, judge_ease_weights, title="EASE by hand", prompt="""
+    "07.ease_weights", LESSON, judge_ease_weights, title="EASE by hand", prompt=f"""
 Write `ease_by_hand(X, l2)` in numpy: for a users x movies 0/1 matrix `X`, EASE's
 movies x movies weights `B`, with its zero diagonal. The check tries it on a small `X` made from this
-dataset's train ratings (every user, the 30 most-rated movies).
+dataset's train ratings (every user, the {EASE_MOVIES} most-rated movies).
 """, stub="""
 ease_by_hand = ...  # a function: ease_by_hand(X, l2) -> a movies x movies matrix
 check("07.ease_weights", ease_by_hand, data=data)
