@@ -181,34 +181,24 @@ check("01.q.tuning_split", "b", data=data, solution=True)
 
 #: The questionnaire, in the order asked: its checked questions are exercises above.
 QUESTIONNAIRE = [
-    Question("""
-Why does an embedding layer need indices `0 .. n-1` without gaps, rather than MovieLens IDs?
-""", """
+    Question("Why does an embedding layer need indices `0 .. n-1` without gaps, rather than MovieLens IDs?", """
 An embedding is a table looked up by row number: row *i* belongs to item *i*. With raw IDs the table
 would need as many rows as the largest ID, most of them never used.
 """),
-    Question("""
-Why is the split saved to disk rather than drawn again by each lesson?
-""", """
+    Question("Why is the split saved to disk rather than drawn again by each lesson?", """
 So that every lesson trains and evaluates on exactly the same rows: results are comparable, and no
 lesson's test ratings can leak into another lesson's training.
 """),
-    Question("""
-What did `np.random.seed = 42` do in the 2017 lesson, and why did nothing complain?
-""", """
+    Question("What did `np.random.seed = 42` do in the 2017 lesson, and why did nothing complain?", """
 It replaced numpy's `seed` function with the number 42; assigning to a module attribute is allowed in
 Python, so nothing was seeded and nothing complained.
 """),
-    Question("""
-Why can no model predict the validation ratings of movies absent from the training split well?
-""", """
+    Question("Why can no model predict the validation ratings of movies absent from the training split well?", """
 The model has learned nothing about such a movie: its vector is still the random one it started with
 (or shrunk to zero by the penalty), so it can only guess from the user's side.
 """),
     TUNING_SPLIT,
-    Question("""
-The long tail: what does it mean for what a model can learn about most movies?
-""", """
+    Question("The long tail: what does it mean for what a model can learn about most movies?", """
 Most movies have only a handful of ratings, so the model has little evidence about them: their learned
 vectors are mostly noise, which is why later lessons inspect only movies with enough ratings.
 """),

@@ -210,9 +210,7 @@ input multiplied by a weight matrix?
 One row of numbers per index. A lookup reads one row; a one-hot vector times a weight matrix gives
 the same row, after multiplying by thousands of zeros.
 """),
-    Question("""
-Why does the model put the dot product through a sigmoid and `Rescaling`?
-""", """
+    Question("Why does the model put the dot product through a sigmoid and `Rescaling`?", """
 Ratings lie in a fixed range; the sigmoid and `Rescaling` keep every prediction inside it, so the
 model spends no effort learning to avoid impossible values.
 """),
@@ -224,9 +222,7 @@ with few ratings?
 otherwise get extreme vectors that fit those few ratings exactly and generalise badly.
 """),
     LEARNING_RATE,
-    Question("""
-Why does early stopping watch the validation RMSE and never the test RMSE?
-""", """
+    Question("Why does early stopping watch the validation RMSE and never the test RMSE?", """
 Early stopping *chooses* an epoch; a number used to make a choice is no longer an unbiased estimate.
 Test must stay untouched until the end so that its RMSE is honest.
 """),

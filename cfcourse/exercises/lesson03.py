@@ -187,28 +187,20 @@ check("03.q.bias_parameters", data.n_users + data.n_movies, data=data, solution=
 
 #: The questionnaire, in the order asked: its checked questions are exercises above.
 QUESTIONNAIRE = [
-    Question("""
-What does a user's bias capture that a dot product of taste vectors captures only awkwardly?
-""", """
+    Question("What does a user's bias capture that a dot product of taste vectors captures only awkwardly?", """
 Generosity: a user who rates everything high gets one number for it, instead of spending some of
 the taste factors on it. A movie's bias likewise captures its general appeal.
 """),
-    Question("""
-Why are the biases not regularised here?
-""", """
+    Question("Why are the biases not regularised here?", """
 There is only one per user or movie, so they cannot memorise much; pulling them towards zero would
 only fight the rating scale.
 """),
-    Question("""
-What went wrong when the 2017 lesson built its bias model from the dot-product model's layers?
-""", """
+    Question("What went wrong when the 2017 lesson built its bias model from the dot-product model's layers?", """
 It reused the trained layers, so the bias model started from trained factors and training it changed
 the dot-product model too: they shared the same weights.
 """),
     BIAS_PARAMETERS,
-    Question("""
-Why does the model without the output range add the mean training rating to its score?
-""", """
+    Question("Why does the model without the output range add the mean training rating to its score?", """
 So that the biases start out centred: with a score of zero the prediction is the mean rating, and
 each bias only has to learn a difference from it.
 """),

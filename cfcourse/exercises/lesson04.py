@@ -209,21 +209,15 @@ check("04.q.dropout", "b", data=data, solution=True)
 
 #: The questionnaire, in the order asked: its checked questions are exercises above.
 QUESTIONNAIRE = [
-    Question("""
-What can the hidden layer learn that a dot product cannot?
-""", """
+    Question("What can the hidden layer learn that a dot product cannot?", """
 Interactions of any shape between the user's and the movie's factors, not only the sum of their
 products.
 """),
-    Question("""
-With dropout on, why can the training RMSE sit above the validation RMSE?
-""", """
+    Question("With dropout on, why can the training RMSE sit above the validation RMSE?", """
 The training RMSE is measured with dropout on, on a crippled network; validation runs every unit.
 """),
     DROPOUT,
-    Question("""
-Why do `ReduceLROnPlateau` and `EarlyStopping` use the same `min_delta` here?
-""", """
+    Question("Why do `ReduceLROnPlateau` and `EarlyStopping` use the same `min_delta` here?", """
 So that they agree on what counts as progress: with different bars, a small gain was progress for one
 and noise for the other, and the rate was never cut before training stopped.
 """),

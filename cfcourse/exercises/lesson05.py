@@ -194,33 +194,23 @@ check("05.q.bias_units", "b", data=data, solution=True)
 
 #: The questionnaire, in the order asked: its checked questions are exercises above.
 QUESTIONNAIRE = [
-    Question("""
-Name the two ways to read an embedding table out of a Keras model. When do you need the second?
-""", """
+    Question("Name the two ways to read an embedding table out of a Keras model. When do you need the second?", """
 From the layer's weights (`get_weights()[0]` is the table), or through a sub-model's `predict`. The
 sub-model reaches outputs that are not stored tables, such as the `affinity` of a user and a movie.
 """),
-    Question("""
-How does a movie's learned bias differ from its average rating?
-""", """
+    Question("How does a movie's learned bias differ from its average rating?", """
 The average mixes a movie's quality with its audience; the bias is what the model adds for the movie
 *after* accounting for who rated it.
 """),
-    Question("""
-Why does cosine similarity divide by the vectors' lengths?
-""", """
+    Question("Why does cosine similarity divide by the vectors' lengths?", """
 So that only the direction counts, which tastes a movie expresses, and not how strongly.
 """),
     BIAS_UNITS,
     Question("""
 Why does the lesson show only movies with at least `min_ratings` ratings, and recommend only among
 them?
-""", """
-A movie with a few ratings gives the model too little evidence: its weights are mostly noise.
-"""),
-    Question("""
-PCA directions have no names. How does the lesson find out what one means?
-""", """
+""", "A movie with a few ratings gives the model too little evidence: its weights are mostly noise."),
+    Question("PCA directions have no names. How does the lesson find out what one means?", """
 By reading the titles at the two ends of the direction.
 """),
 ]

@@ -203,26 +203,16 @@ Recommending a film the user already rated is useless, and would hand free hits 
 memorised its training data. Films rated only in test are exactly the ones we hope to find.
 """),
     RECALL_EXAMPLE,
-    Question("""
-Why do precision@k and recall@k move in opposite directions as k grows?
-""", """
+    Question("Why do precision@k and recall@k move in opposite directions as k grows?", """
 A longer list finds more of the relevant movies (recall rises) but fills most of its new places with
 misses (precision falls).
 """),
-    Question("""
-What does NDCG add to recall?
-""", """
-Position: a hit at the top counts more than one at rank 10.
-"""),
-    Question("""
-Why is the most-popular list such a strong baseline offline?
-""", """
+    Question("What does NDCG add to recall?", "Position: a hit at the top counts more than one at rank 10."),
+    Question("Why is the most-popular list such a strong baseline offline?", """
 Test ratings exist only where users chose to watch and rate, and people watch famous films far more
 often, so a famous film is a good bet for anyone.
 """),
-    Question("""
-How can a model with a better RMSE make worse lists?
-""", """
+    Question("How can a model with a better RMSE make worse lists?", """
 RMSE is measured on pairs users chose to rate and rewards every rating being roughly right; a list
 depends only on the very highest scores among thousands of unrated movies, where a few films scored
 a little too high for everyone can take most places.

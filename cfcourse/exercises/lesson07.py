@@ -387,9 +387,7 @@ check("07.q.ease_identity", "b", data=data, solution=True)
 
 #: The questionnaire, in the order asked: its checked questions are exercises above.
 QUESTIONNAIRE = [
-    Question("""
-Why can a model trained only on the pairs users rated make poor lists, however good its RMSE?
-""", """
+    Question("Why can a model trained only on the pairs users rated make poor lists, however good its RMSE?", """
 Its loss is a sum over rated pairs only, so it never learns how to score the thousands of unrated
 movies a list is made from; and *which* movies a user rates says more about their next hit than the
 stars they give.
@@ -421,9 +419,7 @@ On a random split, a user's test movies come from the same periods and sessions 
 movies. The latest ratings lie in their future: new films, changed tastes, things no model has seen
 them near, and popularity itself changes over time.
 """),
-    Question("""
-How does fold-in give a new user a list without retraining the model?
-""", """
+    Question("How does fold-in give a new user a list without retraining the model?", """
 The movie table stays frozen: the user's vector alone is fitted to their rated movies, a ridge
 regression with a closed form, `(VᵀV + λI)⁻¹ Vᵀ y`, which takes milliseconds; EASE needs no user
 vector at all, only the user's row of `X` times `B`.
