@@ -49,8 +49,12 @@ def lessons_with_exercises() -> list[str]:
 
 
 def exercise_module(lesson: str):
-    """The module that defines ``lesson``'s exercises, and with them its page's texts."""
-    return sys.modules[exercises_of(lesson)[0].judge.__module__]
+    """The module that defines ``lesson``'s exercises (their judges beside them), and with them its page's texts."""
+    first = exercises_of(lesson)[0]
+    module = sys.modules[first.judge.__module__]
+    if first not in getattr(module, "EXERCISES", []):
+        raise ValueError(f"{first.id}: its judge is not defined in the module that lists the exercise")
+    return module
 
 
 def page(lesson: str) -> list[tuple[str, str]]:

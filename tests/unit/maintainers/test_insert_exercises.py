@@ -14,11 +14,13 @@ import pytest
 
 from cfcourse.course import LESSONS as COURSE_LESSONS
 from cfcourse.course import NOTEBOOKS_DIR
-from cfcourse.exercises import exercises_of
+from cfcourse.exercises import Exercise, exercises_of
+from cfcourse.exercises.definitions import CODING, QUESTION
 from course_testing import load_script
 
 insert_exercises = load_script("maintainers/insert_exercises")
 LESSONS = insert_exercises.lessons_with_exercises()
+A_LESSON = LESSONS[1]  # any lesson with exercises will do
 
 
 def cells_of(lesson):
@@ -113,26 +115,33 @@ def test_the_committed_notebook_holds_the_cells_its_module_generates(lesson):
 
 
 def test_the_check_sees_a_one_character_drift_in_a_module(monkeypatch, capsys):
-    module = insert_exercises.exercise_module("02_dot_product")
-    monkeypatch.setattr(module, "INTRO", module.INTRO.replace("cell", "sell", 1))
-    assert insert_exercises.main(["02_dot_product", "--check"]) == 1
+    module = insert_exercises.exercise_module(A_LESSON)
+    monkeypatch.setattr(module, "INTRO", module.INTRO.strip("\n") + "!")
+    assert insert_exercises.main([A_LESSON, "--check"]) == 1
     assert insert_exercises.COMMAND in capsys.readouterr().out
 
 
 def test_a_cell_id_changed_in_a_notebook_is_out_of_date(tmp_path):
-    shutil.copy(NOTEBOOKS_DIR / "02_dot_product.ipynb", tmp_path)
-    notebook = nbformat.read(tmp_path / "02_dot_product.ipynb", as_version=4)
+    shutil.copy(NOTEBOOKS_DIR / f"{A_LESSON}.ipynb", tmp_path)
+    notebook = nbformat.read(tmp_path / f"{A_LESSON}.ipynb", as_version=4)
     notebook.cells[-1].id = "renamed"
-    nbformat.write(notebook, tmp_path / "02_dot_product.ipynb")
-    assert insert_exercises.main(["02_dot_product", "--notebooks", str(tmp_path), "--check"]) == 1
+    nbformat.write(notebook, tmp_path / f"{A_LESSON}.ipynb")
+    assert insert_exercises.main([A_LESSON, "--notebooks", str(tmp_path), "--check"]) == 1
 
 
 def test_a_checked_question_missing_from_the_questionnaire_is_refused(monkeypatch):
-    module = insert_exercises.exercise_module("02_dot_product")
+    module = insert_exercises.exercise_module(A_LESSON)
     unchecked = [item for item in module.QUESTIONNAIRE if item not in module.EXERCISES]
     monkeypatch.setattr(module, "QUESTIONNAIRE", unchecked)
     with pytest.raises(ValueError, match="EXERCISES must list the questionnaire's checked questions"):
-        insert_exercises.page("02_dot_product")
+        insert_exercises.page(A_LESSON)
+
+
+@pytest.mark.parametrize("kind, title", [(CODING, ""), (QUESTION, "A title")])
+def test_a_coding_exercise_has_a_title_and_a_question_none(kind, title):
+    with pytest.raises(ValueError, match="a coding exercise has a title, a question none"):
+        Exercise(f"{A_LESSON[:2]}.x", A_LESSON, lambda answer, context: None, prompt="", stub="", solution_text="",
+                 solution_code="", title=title, kind=kind)
 
 
 def test_a_list_item_of_several_lines_is_indented_under_its_first():
