@@ -10,8 +10,9 @@ The module's ``INTRO`` and ``SETUP`` open the Exercises; each coding exercise of
 numbered ``title`` and ``prompt`` and its ``stub``; then the ``QUESTIONNAIRE``, numbered, a checked question's
 stub under it. The Solutions repeat that order with each ``solution_text`` and ``solution_code`` and end the
 notebook. The cells go after the lesson's last cell that is not one of them (its Summary), replacing those
-written before, so a second run changes nothing; ``make execute-notebooks`` runs this first, then fills in the
-outputs, and ``tests/unit/maintainers/test_insert_exercises.py`` fails while a notebook's cells are stale.
+written before (a cell written as before keeps its outputs), so a second run changes nothing; ``make
+execute-notebooks`` runs this first, then fills in the outputs, and ``tests/unit/maintainers/test_insert_exercises.py``
+fails, naming this command, while a notebook's cells differ from what its module makes.
 
 The Solutions heading opens collapsed (``jp-MarkdownHeadingCollapsed``: JupyterLab 4 and Notebook 7 fold the
 whole section, explanations and outputs too, behind one "cells hidden" button), so a reader who scrolls to an
@@ -23,6 +24,7 @@ learner's copy shows no answer (strict mode fails a solution that is not correct
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -120,8 +122,9 @@ def lesson_cells(notebook) -> list:
 
 def refreshed(notebook, exercise_cells) -> bool:
     """Put ``exercise_cells`` after the notebook's own cells, in place of any written before; return whether
-    anything changed. An unchanged notebook keeps its outputs."""
-    wanted = lesson_cells(notebook) + exercise_cells
+    anything changed. A cell written as before keeps its outputs."""
+    before = {written(cell): cell for cell in notebook.cells}
+    wanted = lesson_cells(notebook) + [before.get(written(cell), cell) for cell in exercise_cells]
     if [written(cell) for cell in notebook.cells] == [written(cell) for cell in wanted]:
         return False
     notebook.cells = wanted
@@ -130,7 +133,7 @@ def refreshed(notebook, exercise_cells) -> bool:
 
 def written(cell) -> tuple:
     """What this script decides about a cell: not its outputs or execution count."""
-    return cell.get("id"), cell.cell_type, cell.source, dict(cell.metadata)
+    return cell.get("id"), cell.cell_type, cell.source, json.dumps(cell.metadata, sort_keys=True)
 
 
 def main(argv=None) -> int:

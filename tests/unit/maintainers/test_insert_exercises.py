@@ -121,6 +121,18 @@ def test_the_check_sees_a_one_character_drift_in_a_module(monkeypatch, capsys):
     assert insert_exercises.COMMAND in capsys.readouterr().out
 
 
+def test_a_changed_cell_is_rewritten_and_the_others_keep_their_outputs(tmp_path, monkeypatch):
+    shutil.copy(NOTEBOOKS_DIR / f"{A_LESSON}.ipynb", tmp_path)
+    module = insert_exercises.exercise_module(A_LESSON)
+    monkeypatch.setattr(module, "SETUP", module.SETUP.strip("\n") + "\n# changed")
+    assert insert_exercises.main([A_LESSON, "--notebooks", str(tmp_path)]) == 0
+    before = nbformat.read(NOTEBOOKS_DIR / f"{A_LESSON}.ipynb", as_version=4).cells
+    after = nbformat.read(tmp_path / f"{A_LESSON}.ipynb", as_version=4).cells
+    changed = [new.id for old, new in zip(before, after) if old != new]
+    assert len(before) == len(after) and changed == [f"exercises-{A_LESSON[:2]}-02"]
+    assert after[-1].source == before[-1].source and any(cell.get("outputs") for cell in after[-3:])
+
+
 def test_a_cell_id_changed_in_a_notebook_is_out_of_date(tmp_path):
     shutil.copy(NOTEBOOKS_DIR / f"{A_LESSON}.ipynb", tmp_path)
     notebook = nbformat.read(tmp_path / f"{A_LESSON}.ipynb", as_version=4)
