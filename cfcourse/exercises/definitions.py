@@ -1,4 +1,4 @@
-"""What an exercise is: an id, the lesson it belongs to, and a judge that says "correct" or why not.
+"""What an exercise is: an id, a task, a judge that says "correct" or why not.
 
 A judge is a function ``judge(answer, context)``. It returns when the answer is right and raises
 :class:`NotYet` with a hint when it is not. ``context`` holds what the lesson passed to
@@ -46,14 +46,13 @@ class Exercise:
     """One checked exercise or questionnaire question of a lesson."""
 
     id: str
-    lesson: str  # the notebook name, as in cfcourse.course.LESSONS
     task: str  # one sentence: what is asked
     judge: Callable[[object, Context], None] = field(repr=False)
     kind: str = CODING
     tolerance: str = ""  # how close a number must be, in words, for the lesson's prose
+    #: The notebook name of the lesson whose record names this exercise's module (set by the registry).
+    lesson: str = ""
 
     def __post_init__(self):
-        if not self.id.startswith(self.lesson[:2] + "."):
-            raise ValueError(f"exercise id {self.id!r} must start with its lesson's number, {self.lesson[:2]}.")
         if self.kind not in (CODING, QUESTION):
             raise ValueError(f"kind must be {CODING!r} or {QUESTION!r}, got {self.kind!r}")

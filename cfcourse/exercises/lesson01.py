@@ -9,7 +9,6 @@ from cfcourse.exercises.answers import call, judge_array, judge_choice, judge_nu
 from cfcourse.exercises.definitions import QUESTION, Exercise
 from cfcourse.exercises.probes import rmse
 
-LESSON = "01_preprocessing"
 
 
 def judge_train_mean(answer, context):
@@ -88,16 +87,16 @@ def judge_tuning_split(answer, context):
 
 
 EXERCISES = [
-    Exercise("01.train_mean", LESSON, "The mean rating of the training ratings.", judge_train_mean,
+    Exercise("01.train_mean", "The mean rating of the training ratings.", judge_train_mean,
              tolerance="within 1e-6"),
-    Exercise("01.movie_mean_rmse", LESSON,
+    Exercise("01.movie_mean_rmse",
              "The RMSE on the validation ratings of predicting each movie's mean training rating "
              "(the global training mean for a movie absent from train).", judge_movie_mean_rmse,
              tolerance="within 1e-6"),
-    Exercise("01.encode", LESSON,
+    Exercise("01.encode",
              "A function encode(ids) giving each original ID its index 0..n-1 in increasing ID order.",
              judge_encode, tolerance="exact"),
-    Exercise("01.q.tuning_split", LESSON,
+    Exercise("01.q.tuning_split",
              "Which split may you use to choose the number of epochs or the learning rate: "
              "(a) train, (b) validation, (c) test?", judge_tuning_split, kind=QUESTION),
 ]

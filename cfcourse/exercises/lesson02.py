@@ -9,7 +9,6 @@ from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
 from cfcourse.exercises.probes import (predictions, probe_pairs, rating_range_layer, sigmoid, table,
                                        trainable_parameters)
 
-LESSON = "02_dot_product"
 #: The parameter-counting exercises ask about a model with this many factors, not the trained one, whose count
 #: model.summary() prints in the lesson.
 ASKED_FACTORS = 20
@@ -102,16 +101,16 @@ def judge_learning_rate(answer, context):
 
 
 EXERCISES = [
-    Exercise("02.n_parameters", LESSON,
+    Exercise("02.n_parameters",
              f"The number of trainable parameters of the dot-product model with {ASKED_FACTORS} factors.",
              judge_n_parameters, tolerance="exact"),
-    Exercise("02.predict", LESSON,
+    Exercise("02.predict",
              "A numpy function predict(users, movies) from the model's weights that equals model.predict.",
              judge_dot_product_predict, tolerance=f"within {PREDICT_TOLERANCE:g} per pair"),
-    Exercise("02.within_half_star", LESSON,
+    Exercise("02.within_half_star",
              "The share of validation ratings the model predicts within half a star (|error| <= 0.5).",
              judge_within_half_star, tolerance="within one validation rating"),
-    Exercise("02.q.learning_rate", LESSON,
+    Exercise("02.q.learning_rate",
              "What does `model.optimizer.lr = 0.01` do to training in Keras 3: (a) sets the rate to 0.01, "
              "(b) nothing training reads, (c) raises an error?", judge_learning_rate, kind=QUESTION),
 ]

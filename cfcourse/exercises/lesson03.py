@@ -9,7 +9,6 @@ from cfcourse.exercises.definitions import QUESTION, Exercise
 from cfcourse.exercises.lesson02 import PREDICT_TOLERANCE, judge_predict, range_mistakes
 from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, sigmoid, table
 
-LESSON = "03_bias"
 MIN_RATINGS = 50
 TOP = 5
 
@@ -92,15 +91,15 @@ def judge_bias_parameters(answer, context):
 
 
 EXERCISES = [
-    Exercise("03.predict", LESSON,
+    Exercise("03.predict",
              "A numpy function predict(users, movies) from the bias model's weights that equals model.predict.",
              judge_bias_predict, tolerance=f"within {PREDICT_TOLERANCE:g} per pair"),
-    Exercise("03.lowest_bias_movies", LESSON,
+    Exercise("03.lowest_bias_movies",
              f"The {TOP} movies with the lowest learned bias among those with at least {MIN_RATINGS} ratings, "
              "lowest first (movie indices or titles).", judge_lowest_bias_movies, tolerance="exact"),
-    Exercise("03.bias_only_rmse", LESSON,
+    Exercise("03.bias_only_rmse",
              "The validation RMSE of the model's prediction with the dot product left out: the two biases "
              "through the sigmoid and the rating range.", judge_bias_only_rmse, tolerance="within 1e-4"),
-    Exercise("03.q.bias_parameters", LESSON, "How many parameters do the two bias embeddings add to lesson 2's model?",
+    Exercise("03.q.bias_parameters", "How many parameters do the two bias embeddings add to lesson 2's model?",
              judge_bias_parameters, kind=QUESTION, tolerance="exact"),
 ]

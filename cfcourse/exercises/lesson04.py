@@ -10,7 +10,6 @@ from cfcourse.exercises.lesson02 import (ASKED_FACTORS, PREDICT_TOLERANCE, SIGMO
                                          judge_predict, range_mistakes)
 from cfcourse.exercises.probes import predictions, rating_range_layer, rmse, table, trainable_parameters
 
-LESSON = "04_neural_net"
 RARE = 20  # a movie with fewer training ratings than this is "rare"
 
 
@@ -100,15 +99,15 @@ def judge_dropout(answer, context):
 
 
 EXERCISES = [
-    Exercise("04.n_parameters", LESSON,
+    Exercise("04.n_parameters",
              f"The number of trainable parameters of the network with {ASKED_FACTORS} factors (and the lesson's "
              "hidden units).", judge_n_parameters, tolerance="exact"),
-    Exercise("04.predict", LESSON,
+    Exercise("04.predict",
              "A numpy forward pass predict(users, movies) through the network's weights that equals model.predict.",
              judge_network_predict, tolerance=f"within {PREDICT_TOLERANCE:g} per pair"),
-    Exercise("04.rare_movie_rmse", LESSON,
+    Exercise("04.rare_movie_rmse",
              f"The network's validation RMSE on the ratings of movies with fewer than {RARE} training ratings.",
              judge_rare_movie_rmse, tolerance="within 1e-4"),
-    Exercise("04.q.dropout", LESSON, "What does a Dropout layer do when the model predicts: (a) drops the same "
+    Exercise("04.q.dropout", "What does a Dropout layer do when the model predicts: (a) drops the same "
              "share of values, (b) nothing, (c) halves every value?", judge_dropout, kind=QUESTION),
 ]

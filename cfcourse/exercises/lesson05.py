@@ -9,7 +9,6 @@ from cfcourse.exercises.answers import judge_choice, judge_movies, judge_number,
 from cfcourse.exercises.definitions import QUESTION, Exercise
 from cfcourse.exercises.probes import table
 
-LESSON = "05_inspect_embeddings"
 MIN_RATINGS = 50
 MIN_RATINGS_CORRELATION = 20
 NEAREST = 3
@@ -103,17 +102,17 @@ def judge_bias_units(answer, context):
 
 
 EXERCISES = [
-    Exercise("05.nearest_movies", LESSON,
+    Exercise("05.nearest_movies",
              f"Among movies with at least {MIN_RATINGS} ratings, the {NEAREST} whose factors have the highest cosine "
              "similarity with the most-rated movie's (not the movie itself), most similar first.",
              judge_nearest_movies, tolerance="exact"),
-    Exercise("05.user_pca_share", LESSON,
+    Exercise("05.user_pca_share",
              "The share of the variation of the user factors along their first principal direction.",
              judge_user_pca_share, tolerance="within 1e-6"),
-    Exercise("05.bias_mean_correlation", LESSON,
+    Exercise("05.bias_mean_correlation",
              f"Among movies with at least {MIN_RATINGS_CORRELATION} ratings, the correlation (Pearson) of the "
              "learned movie bias with the movie's mean training rating.", judge_bias_mean_correlation,
              tolerance="within 1e-6"),
-    Exercise("05.q.bias_units", LESSON, "Is a movie bias of 0.5 worth half a star: (a) yes, (b) no?",
+    Exercise("05.q.bias_units", "Is a movie bias of 0.5 worth half a star: (a) yes, (b) no?",
              judge_bias_units, kind=QUESTION),
 ]

@@ -10,7 +10,6 @@ from cfcourse.exercises.answers import (call, judge_array, judge_hashed_number, 
                                         vector)
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
 
-LESSON = "06_evaluate_recommendations"
 K = 10
 THRESHOLD = 4.0  # the course's protocol: a test rating of 4.0 or more is relevant
 PROBE_USERS = 20
@@ -108,17 +107,17 @@ def judge_recall_example(answer, context):
 
 
 EXERCISES = [
-    Exercise("06.recall_at_k", LESSON,
+    Exercise("06.recall_at_k",
              "A function recall_at_k(recommended, relevant) for one user: a list of movie indices, best first, "
              "and the set of that user's relevant movies.", judge_recall_at_k, tolerance="within 1e-9"),
-    Exercise("06.popular_list", LESSON,
+    Exercise("06.popular_list",
              f"The most-popular top-{K} list of the user with user_idx 0 under the lesson's protocol "
              "(movie indices or titles).", judge_popular_list, tolerance="exact"),
-    Exercise("06.hit_rate", LESSON,
+    Exercise("06.hit_rate",
              "The share of evaluated users whose neural network's list holds at least one relevant movie "
              "(hit rate@k).",
              judge_hit_rate, tolerance="within 1e-9"),
-    Exercise("06.q.recall_example", LESSON,
+    Exercise("06.q.recall_example",
              "A list of 10 holds 2 of a user's 4 relevant movies: what is its recall@10?", judge_recall_example,
              kind=QUESTION),
 ]

@@ -10,7 +10,6 @@ from cfcourse.exercises.answers import (call, describe, judge_array, judge_choic
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet
 from cfcourse.exercises.probes import PROBE_PAIRS, sigmoid, table
 
-LESSON = "07_train_for_the_list"
 
 #: float32 weights put a numpy loss this close to one from float64 weights.
 BPR_TOLERANCE = 1e-4
@@ -246,24 +245,24 @@ def judge_ease_identity(answer, context):
 
 
 EXERCISES = [
-    Exercise("07.uniform_negative", LESSON,
+    Exercise("07.uniform_negative",
              "A function sample_uniform_negative(user, rng) that returns a movie index drawn uniformly among the "
              "movies the user did not rate in train.", judge_uniform_negative,
              tolerance="no rated movie at all; the share of popular movies within about 5 standard deviations"),
-    Exercise("07.bpr_loss", LESSON,
+    Exercise("07.bpr_loss",
              "A numpy function bpr_by_hand(users, rated_movies, sampled_movies) giving the BPR loss of each "
              "triple from the trained bpr model's weights, as bpr_loss does.", judge_bpr_loss,
              tolerance=f"within {BPR_TOLERANCE:g} per triple"),
-    Exercise("07.log_q", LESSON,
+    Exercise("07.log_q",
              "The logQ correction of the two-tower model: for every movie, the log of its share of the train "
              "ratings.", judge_log_q, tolerance=f"within {LOG_Q_TOLERANCE:g} per movie with a train rating"),
-    Exercise("07.ease_weights", LESSON,
+    Exercise("07.ease_weights",
              "A numpy function ease_by_hand(X, l2) giving EASE's weights B, with its zero diagonal.",
              judge_ease_weights, tolerance=f"within {EASE_TOLERANCE:g} per weight"),
-    Exercise("07.q.bpr_at_zero", LESSON,
+    Exercise("07.q.bpr_at_zero",
              "What is the BPR loss of a pair whose two scores are equal (d = 0)? (To 4 decimals.)",
              judge_bpr_at_zero, kind=QUESTION),
-    Exercise("07.q.ease_identity", LESSON,
+    Exercise("07.q.ease_identity",
              "Without the constraint diag(B) = 0 and with λ = 0, which B rebuilds X perfectly: (a) the all-zero "
              "matrix, (b) the identity matrix, (c) XᵀX?", judge_ease_identity, kind=QUESTION),
 ]
