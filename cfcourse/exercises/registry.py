@@ -17,9 +17,11 @@ from cfcourse.exercises.definitions import Exercise
 LESSON_MODULES = [lesson.exercises for lesson in COURSE if lesson.exercises]
 
 
-def _gather() -> dict[str, Exercise]:
+def gather(course=COURSE) -> dict[str, Exercise]:
+    """Every exercise of the lessons of ``course`` by id, each with its lesson's name; a ``ValueError`` for an id
+    twice or one that does not start with its lesson's number."""
     definitions: dict[str, Exercise] = {}
-    for lesson in COURSE:
+    for lesson in course:
         if not lesson.exercises:
             continue
         for exercise in import_module(f"cfcourse.exercises.{lesson.exercises}").EXERCISES:
@@ -32,7 +34,7 @@ def _gather() -> dict[str, Exercise]:
 
 
 #: Every exercise by id, in lesson order.
-DEFINITIONS: dict[str, Exercise] = _gather()
+DEFINITIONS: dict[str, Exercise] = gather()
 
 #: Every exercise id with its lesson (the notebook name, as in ``cfcourse.course.LESSONS``).
 EXERCISES: dict[str, str] = {exercise_id: exercise.lesson for exercise_id, exercise in DEFINITIONS.items()}
