@@ -56,8 +56,11 @@ class Lesson:
     #: The notebook's title, after "Lesson N — " (a test keeps it equal to the notebook's first heading).
     title: str
     #: The parameters its ``parameters`` cell sets, in order (a test keeps the two equal); each value is
-    #: checked by its rule in :mod:`cfcourse.parameters`, by the parameter's name.
+    #: checked by its rule in :mod:`cfcourse.parameters` (``RULES``, by the parameter's name), or in ``rules``.
     parameters: tuple[str, ...]
+    #: The rules of parameters of its own that ``cfcourse.parameters.RULES`` does not have: name -> (what is
+    #: allowed, in words; a function that says whether a value is).
+    rules: dict = field(default_factory=dict)
     #: The earlier lessons whose outputs it needs (:data:`RAW`, :data:`PROCESSED`, a trained model): ``lesson.start``
     #: stops, naming the lesson to run, while one is missing. A lesson reading :data:`PROCESSED` gets ``run.data``.
     reads: tuple[str, ...] = ()

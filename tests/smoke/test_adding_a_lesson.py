@@ -28,7 +28,8 @@ NAME = "08_throwaway"
 #: Lesson 01's processed data is all it reads, so it runs right after lesson 01.
 AFTER = WRITTEN_BY[PROCESSED]
 
-RECORD = f'''    Lesson("{NAME}", "A throwaway lesson", ("dataset", "data_dir", "run"),
+RECORD = f'''    Lesson("{NAME}", "A throwaway lesson", ("dataset", "data_dir", "run", "decimals"),
+           rules={{"decimals": ("a whole number from 1 to 6", lambda v: isinstance(v, int) and 1 <= v <= 6)}},
            reads=("{AFTER}",), results="throwaway.json", exercises="lesson08"),
 '''
 
@@ -47,9 +48,9 @@ EXERCISES = [Exercise("08.train_mean", "The mean of the training ratings.", judg
 
 CELLS = [
     ("markdown", "# Lesson 8 — A throwaway lesson\n\nIt reads the processed data and saves one number."),
-    ("parameters", 'dataset = "ml-latest-small"\ndata_dir = None\nrun = None'),
+    ("parameters", 'dataset = "ml-latest-small"\ndata_dir = None\nrun = None\ndecimals = 4'),
     ("code", f'from cfcourse import lesson\n\nrun = lesson.start("{NAME}", globals())'),
-    ("code", 'data = run.data\nrun.save_results({"train_mean": float(data.train.rating.mean()), '
+    ("code", 'data = run.data\nrun.save_results({"train_mean": round(float(data.train.rating.mean()), decimals), '
              '"n_users": data.n_users})\nprint("read back:", run.read_results("' + NAME + '"))'),
     ("code", 'from cfcourse.exercises import check\n\n'
              'check("08.train_mean", data.train.rating.mean(), solution=True, data=data)'),
@@ -98,15 +99,20 @@ def course_copy(tmp_path_factory) -> Path:
     return copy
 
 
+def run_copy(copy: Path, data_dir: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """The copy's runner on ``synthetic`` with ``arguments``, on the copy's package (not this checkout's) in the
+    runner (it puts its own repository first) and in the kernels, strict as the tests are."""
+    env = {**os.environ, "PYTHONPATH": str(copy), "CFCOURSE_STRICT_CHECKS": "1"}
+    env.pop("CFCOURSE_DATA_DIR", None)
+    return subprocess.run([sys.executable, "scripts/run_course.py", "--dataset", "synthetic", "--data-dir",
+                           str(data_dir), "--lesson", NAME, *arguments], cwd=copy, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
 @pytest.fixture(scope="module")
 def ran(course_copy, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("data")
-    # The copy's package, not this checkout's, for the runner (it puts its own repository first) and the kernels.
-    env = {**os.environ, "PYTHONPATH": str(course_copy), "CFCOURSE_STRICT_CHECKS": "1"}
-    env.pop("CFCOURSE_DATA_DIR", None)
-    result = subprocess.run([sys.executable, "scripts/run_course.py", "--dataset", "synthetic", "--data-dir",
-                             str(data_dir), "--lesson", NAME], cwd=course_copy, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = run_copy(course_copy, data_dir, "-p", "decimals=2")
     return result, data_dir / "metrics" / "synthetic", data_dir / "executed" / "synthetic"
 
 
@@ -130,6 +136,7 @@ def test_it_saved_its_results_through_the_run(ran):
     assert result.returncode == 0, result.stderr
     saved = json.loads((metrics / "throwaway.json").read_text())
     assert saved["n_users"] > 0 and 0.5 <= saved["train_mean"] <= 5
+    assert saved["train_mean"] == round(saved["train_mean"], 2)  # its own parameter, -p decimals=2, reached it
     notebook = nbformat.read(executed / f"{NAME}.ipynb", as_version=4)
     printed = "\n".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
                         for output in cell.outputs)
@@ -147,3 +154,9 @@ def test_its_exercise_was_checked(ran):
     summary = [line for line in result.stdout.splitlines() if line.startswith("Exercises:")]
     checked = len(record[NAME]) + len(record[AFTER])
     assert summary == [f"Exercises: {checked} solutions checked, all correct"]
+
+
+def test_its_own_parameter_is_checked_by_the_rule_in_its_record(course_copy, tmp_path):
+    result = run_copy(course_copy, tmp_path, "-p", "decimals=9")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == "error: parameter 'decimals' must be a whole number from 1 to 6, got 9\n"
