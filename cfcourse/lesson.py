@@ -37,6 +37,7 @@ from cfcourse.published import changed_parameters, changed_settings, check_publi
 from cfcourse.runs import MINE, MINE_DIR, chosen_run, own_copy_run
 from cfcourse.training_plan import LIST_TRAINING_RATINGS, TrainingPlan, plan_training
 
+
 @dataclass
 class LessonRun:
     """One run of one lesson: its parameters, where it reads and writes, and what it loaded."""
