@@ -4,7 +4,7 @@ Right after its parameters cell, every lesson runs::
 
     from cfcourse import lesson
 
-    run = lesson.start("02_dot_product", globals())
+    run = lesson.start("<the notebook's name>", globals())
 
 ``start`` reads the lesson's parameters from the notebook's variables (the parameters cell, and
 whatever papermill or you changed), checks each against its rule before anything slow, chooses
@@ -25,20 +25,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from cfcourse.course import LESSON_PARAMETERS, MODELS
+from cfcourse.course import (BY_NAME, PLAN_NETWORK_TRAINING, PLAN_TRAINING, PROCESSED, QUERY_MOVIE, RAW, SAMPLE_USERS,
+                             TRAINED_BY, WRITTEN_BY, Lesson, models_read, read_later)
 from cfcourse.data.datasets import DatasetSpec, get_dataset
 from cfcourse.metrics import read_model_metrics, write_json_atomically, write_model_metrics
 from cfcourse.parameters import ParameterError, check_parameters
 from cfcourse.paths import CoursePaths, course_paths, shown_path
 from cfcourse.prerequisites import require_files
 from cfcourse.processed import LessonData, load_processed, require_made_by_lesson_01, sample_users
-from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters, changed_ranking_protocol,
-                                check_published_rmse)
+from cfcourse.published import changed_parameters, changed_settings, check_published_rmse
 from cfcourse.runs import MINE, MINE_DIR, chosen_run, own_copy_run
 from cfcourse.training_plan import LIST_TRAINING_RATINGS, TrainingPlan, plan_training
-
-#: The lesson that trains each model, so a lesson that needs one can say which lesson to run.
-TRAINED_BY = {published.model: name for name, published in PUBLISHED.items()}
 
 
 @dataclass
@@ -61,6 +58,11 @@ class LessonRun:
         """The run's name: ``None`` for the course's own run."""
         return self.paths.run
 
+    @property
+    def record(self) -> Lesson:
+        """The lesson's record in :mod:`cfcourse.course`."""
+        return BY_NAME[self.lesson]
+
     def model_run(self, model_name: str) -> CoursePaths:
         """Where ``model_name`` is read from: this run if it trained it, else the course's own run."""
         return self.paths.run_with(model_name)
@@ -70,10 +72,10 @@ class LessonRun:
 
         ``training`` is what :func:`cfcourse.training.train_rating_model` returned.
         """
-        model_name = PUBLISHED[self.lesson].model
+        model_name = self.record.trains.model
         self.paths.models.mkdir(parents=True, exist_ok=True)
         model.save(self.paths.model_file(model_name))
-        training_values = {name: self.parameters[name] for name in PUBLISHED[self.lesson].parameters}
+        training_values = {name: self.parameters[name] for name in self.record.trains.parameters}
         metrics_file = write_model_metrics(self.paths, model_name, val_rmse=val_rmse, test_rmse=test_rmse,
                                            epochs=training.epochs, train_seconds=training.seconds,
                                            best_epoch=training.best_epoch, parameters=training_values,
@@ -102,9 +104,11 @@ class LessonRun:
         own, as :meth:`model_run` says). Any other lesson's come from this run, since another run's may
         have been judged another way; only your own copy, judging with the course's protocol, falls back
         to the course's run, and says so."""
-        run = self.model_run(PUBLISHED[lesson].model) if lesson in PUBLISHED else self.paths
+        trains = BY_NAME[lesson].trains
+        run = self.model_run(trains.model) if trains else self.paths
         source = results_file(run, lesson)
-        if not source.exists() and self.own_copy and not changed_ranking_protocol(self.parameters):
+        judged_otherwise = not trains and changed_settings(lesson, self.parameters)  # lesson 06's protocol, say
+        if not source.exists() and self.own_copy and not judged_otherwise:
             source = results_file(self.paths.course_run(), lesson)
             if source.exists():
                 print(f"{lesson} has not run in this run: its results come from the course's own run")
@@ -112,26 +116,31 @@ class LessonRun:
 
 
 def results_file(paths: CoursePaths, lesson: str) -> Path:
-    """Where ``lesson`` keeps its results in the run of ``paths``: a training lesson its model's metrics."""
-    if lesson in PUBLISHED:
-        return paths.metrics_file(PUBLISHED[lesson].model)
-    return {"06_evaluate_recommendations": paths.ranking_file, "07_train_for_the_list": paths.list_ranking_file}[lesson]
+    """Where ``lesson`` keeps its results in the run of ``paths``: a training lesson its model's metrics, any
+    other the file its record names (``Lesson.results``) in the run's metrics folder."""
+    record = BY_NAME[lesson]
+    if record.trains:
+        return paths.metrics_file(record.trains.model)
+    if record.results is None:
+        raise ValueError(f"{lesson} saves no results: its record in cfcourse/course.py names no results file")
+    return paths.metrics / record.results
 
 
 def start(lesson: str, namespace: dict) -> LessonRun:
     """Set up ``lesson`` from its parameters in ``namespace`` (a notebook's ``globals()``); see the module."""
-    parameters = _parameters(lesson, namespace)
+    record = BY_NAME[lesson]
+    parameters = _parameters(record, namespace)
     check_parameters(**parameters)  # every value, before the slow imports below
     copy_run = own_copy_run(lesson, namespace)
     paths = choose_run(lesson, parameters) if copy_run is None else choose_copy_run(lesson, parameters, copy_run)
     run = LessonRun(lesson, parameters, paths, get_dataset(parameters["dataset"]), own_copy=copy_run is not None)
-    if lesson == "00_download":
-        return run
-    if lesson == "01_preprocessing":
-        raw = paths.data_dir / "raw"
+    if record.writes == PROCESSED:
         require_made_by_lesson_01(paths)  # a learner's own processed folder is never replaced
-        require_files(raw / run.spec.ratings_file, raw / run.spec.movies_file, written_by="00_download",
+    if WRITTEN_BY.get(RAW) in record.reads:
+        raw = paths.data_dir / "raw"
+        require_files(raw / run.spec.ratings_file, raw / run.spec.movies_file, written_by=WRITTEN_BY[RAW],
                       dataset=paths.dataset)
+    if WRITTEN_BY.get(PROCESSED) not in record.reads:
         return run
     _require_models(run)
     from cfcourse.backend import backend_name, set_seeds  # the backend's import takes seconds: only now
@@ -142,42 +151,60 @@ def start(lesson: str, namespace: dict) -> LessonRun:
     data = run.data
     print(f"{data.n_users:,} users, {data.n_movies:,} movies; {len(data.train):,} train / "
           f"{len(data.val):,} validation / {len(data.test):,} test ratings; Keras on {backend_name()}")
-    if lesson in PUBLISHED:
-        run.plan = plan_training(len(data.train), learning_rate=parameters["learning_rate"],
-                                 batch_size=parameters["batch_size"], epochs=parameters["epochs"],
-                                 l2=parameters["l2"], network=lesson == "04_neural_net")
-        print(run.plan.describe())
-    if lesson == "05_inspect_embeddings":
-        run.query_movie = _query_movie(run)
-    if lesson == "07_train_for_the_list":
-        run.data = sample_users(data, LIST_TRAINING_RATINGS, parameters["seed"])
-        if run.data is not data:
-            print(f"{len(data.train):,} train ratings are more than this lesson's {LIST_TRAINING_RATINGS:,}: it learns "
-                  f"from a seeded sample of {run.data.n_users:,} users, with {len(run.data.train):,} train ratings")
+    for step in record.set_up:
+        SET_UP_STEPS[step](run)
     return run
 
 
-def _parameters(lesson: str, namespace: dict) -> dict:
-    missing = [name for name in LESSON_PARAMETERS[lesson] if name not in namespace]
+def _plan_training(run: LessonRun, network: bool = False) -> None:
+    parameters = run.parameters
+    run.plan = plan_training(len(run.data.train), learning_rate=parameters["learning_rate"],
+                             batch_size=parameters["batch_size"], epochs=parameters["epochs"], l2=parameters["l2"],
+                             network=network)
+    print(run.plan.describe())
+
+
+def _check_query_movie(run: LessonRun) -> None:
+    run.query_movie = _query_movie(run)
+
+
+def _sample_users(run: LessonRun) -> None:
+    data = run.data
+    run.data = sample_users(data, LIST_TRAINING_RATINGS, run.parameters["seed"])
+    if run.data is not data:
+        print(f"{len(data.train):,} train ratings are more than this lesson's {LIST_TRAINING_RATINGS:,}: it learns "
+              f"from a seeded sample of {run.data.n_users:,} users, with {len(run.data.train):,} train ratings")
+
+
+#: What each set-up step a lesson's record names (``Lesson.set_up``) does, once the data is loaded.
+SET_UP_STEPS = {
+    PLAN_TRAINING: _plan_training,
+    PLAN_NETWORK_TRAINING: lambda run: _plan_training(run, network=True),
+    QUERY_MOVIE: _check_query_movie,
+    SAMPLE_USERS: _sample_users,
+}
+
+
+def _parameters(record: Lesson, namespace: dict) -> dict:
+    missing = [name for name in record.parameters if name not in namespace]
     if missing:
         raise ParameterError(f"parameter {missing[0]!r} is not set: run the parameters cell first")
-    values = {name: namespace[name] for name in LESSON_PARAMETERS[lesson]}
+    values = {name: namespace[name] for name in record.parameters}
     if isinstance(values.get("run"), LessonRun):  # the set-up cell run a second time: `run` is already the run
         values["run"] = values["run"].name
     return values
 
 
 def choose_run(lesson: str, parameters: dict) -> CoursePaths:
-    """The paths of the run ``lesson`` saves into, given its checked parameters: a training lesson's or lesson 06's
-    changed values make an experiment of their own (see :mod:`cfcourse.runs`)."""
+    """The paths of the run ``lesson`` saves into, given its checked parameters: changed values of what its record
+    publishes (a model's parameters, lesson 06's protocol, lesson 07's settings) make an experiment of their own
+    (see :mod:`cfcourse.runs`)."""
     dataset, data_dir, run = parameters["dataset"], parameters["data_dir"], parameters.get("run")
-    if lesson in PUBLISHED:
-        return chosen_run(dataset, data_dir, run, changed_parameters(lesson, parameters), later_lessons=True)
-    if lesson == "06_evaluate_recommendations":
-        return chosen_run(dataset, data_dir, run, changed_ranking_protocol(parameters), later_lessons=False)
-    if lesson == "07_train_for_the_list":
-        changed = {**changed_ranking_protocol(parameters), **changed_list_training(parameters)}
-        return chosen_run(dataset, data_dir, run, changed, later_lessons=False)
+    record = BY_NAME[lesson]
+    if record.trains or record.settings:
+        # later lessons find a trained model by its run's name
+        return chosen_run(dataset, data_dir, run, changed_settings(lesson, parameters),
+                          later_lessons=record.trains is not None)
     return course_paths(dataset, data_dir, run)
 
 
@@ -190,14 +217,15 @@ def choose_copy_run(lesson: str, parameters: dict, copy_run: str) -> CoursePaths
 
 
 def _where_a_copy_saves(lesson: str, paths: CoursePaths) -> str:
-    your_copy = f"Your own copy of lesson {lesson[:2]}"
-    if lesson == "00_download":
+    record = BY_NAME[lesson]
+    your_copy = f"Your own copy of lesson {record.number}"
+    if record.writes == RAW:
         return f"{your_copy} downloads into {shown_path(paths.raw)}/, which every run reads, the course's own included."
     readers = (f"; your other copies in {shown_path(MINE_DIR)}/ read it" if paths.run == MINE else
                f"; later lessons read it with run = {paths.run!r}")
-    if lesson not in PUBLISHED and lesson != "06_evaluate_recommendations":
-        readers = ""  # no later lesson reads what lessons 05 and 07 save
-    if lesson == "01_preprocessing":
+    if not read_later(record):
+        readers = ""  # no later lesson reads what it saves
+    if record.writes == PROCESSED:
         return (f"{your_copy} writes the processed data every run reads, the course's own included, to "
                 f"{shown_path(paths.processed)}/ (`make run-all` writes the course's back); its exercise checks go "
                 f"to run {paths.run!r}, {shown_path(paths.metrics)}/.")
@@ -205,18 +233,17 @@ def _where_a_copy_saves(lesson: str, paths: CoursePaths) -> str:
             f"the course's run{readers}.")
 
 
-#: The models each lesson reads.
-MODELS_READ = {"03_bias": ["dot_product"], "04_neural_net": ["dot_product", "bias"],
-               "05_inspect_embeddings": ["bias"], "06_evaluate_recommendations": MODELS}
+#: The models each lesson reads (from its record's ``reads``).
+MODELS_READ = {name: models_read(record) for name, record in BY_NAME.items() if models_read(record)}
 
 
 def _require_models(run: LessonRun) -> None:
     """Stop with one line if a model this lesson reads has not been trained yet; in a run other than the
     course's, say which run each model comes from."""
     needed = MODELS_READ.get(run.lesson, [])
-    # Lesson 05 inspects the model of the run it was told to (its `run` parameter), never a stand-in; a copy
-    # reads its own run's models where they exist, like every other lesson.
-    strict = run.lesson == "05_inspect_embeddings" and not run.own_copy
+    # A lesson that inspects the model of the run it was told to (lesson 05: its `run` parameter) never takes a
+    # stand-in; a copy reads its own run's models where they exist, like every other lesson.
+    strict = run.record.models_of_its_run and not run.own_copy
     sources = {}
     for model_name in needed:
         model_run = run.paths if strict else run.model_run(model_name)
@@ -243,7 +270,7 @@ def _command_completing(paths: CoursePaths, lesson: str) -> str | None:
     for record in read_model_metrics(paths) if paths.metrics.is_dir() else []:
         if record.get("run") == paths.run and "parameters" in record:
             changed.update(changed_parameters(TRAINED_BY[record["model"]], record["parameters"]))
-    names = PUBLISHED[lesson].parameters
+    names = BY_NAME[lesson].trains.parameters
     settings = [f"{name}={value}" for name, (value, _) in sorted(changed.items()) if name in names]
     dataset = "" if paths.dataset == "ml-latest-small" else f"DATASET={paths.dataset} "
     return f'make experiment {dataset}LESSON={lesson} PARAMS="{" ".join([*settings, f"run={paths.run}"])}"'

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from cfcourse import tables
+from cfcourse.course import MODELS
 from cfcourse.data.editions import dataset_and_edition
 from cfcourse.paths import CoursePaths
 
@@ -68,8 +69,8 @@ def read_model_metrics(paths: CoursePaths) -> list[dict]:
 
     For a named run, a model it did not train comes from the course's own run (its record
     says ``"run": null``), so a comparison always has every model the course trained.
-    Lesson 06's and 07's ranking files and the exercises' record, in the same folder, are not a model's
-    metrics and are left out.
+    Only the trained models' files are read (``cfcourse.course.MODELS``): the other lessons' results files and
+    the exercises' record, in the same folder, are not a model's metrics.
     """
     records = {p.stem: json.loads(p.read_text()) for p in _model_metrics_files(paths.course_run())}
     if paths.run is not None:
@@ -78,8 +79,7 @@ def read_model_metrics(paths: CoursePaths) -> list[dict]:
 
 
 def _model_metrics_files(paths: CoursePaths) -> list[Path]:
-    not_models = (paths.ranking_file, paths.list_ranking_file, paths.exercises_file)
-    return sorted(p for p in paths.metrics.glob("*.json") if p not in not_models)
+    return sorted(paths.metrics_file(model) for model in MODELS if paths.metrics_file(model).is_file())
 
 
 def write_json_atomically(target: Path, payload, sort_keys: bool = False) -> None:

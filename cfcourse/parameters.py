@@ -1,7 +1,8 @@
 """The rules for the values a lesson's ``parameters`` cell may hold.
 
 Papermill, ``scripts/run_course.py -p`` and a learner editing a cell can give any
-lesson other values (``-p epochs 3``). Each parameter name has one rule here, used
+lesson other values (``-p epochs 3``). Each parameter name has one rule, here (or, for a parameter
+only one lesson has, in that lesson's record, ``Lesson.rules`` in :mod:`cfcourse.course`), used
 by the lessons (before they import TensorFlow, so a wrong value stops at once) and
 by the course runner (before it runs any lesson). A wrong value stops with one
 line naming the parameter, what is allowed and what it got.
@@ -15,6 +16,7 @@ import os
 import re
 from typing import Callable
 
+from cfcourse.course import COURSE
 from cfcourse.data.datasets import DATASETS
 from cfcourse.data.split import SPLIT_METHODS
 
@@ -111,15 +113,25 @@ RULES: dict[str, Rule] = {
 }
 
 
+def rule_of(name: str) -> Rule:
+    """The rule of the parameter ``name``: the shared one in :data:`RULES`, else the one a lesson's record gives
+    for a parameter of its own (``Lesson.rules``)."""
+    if name in RULES:
+        return RULES[name]
+    for lesson in COURSE:
+        if name in lesson.rules:
+            return lesson.rules[name]
+    raise KeyError(f"no rule for the parameter {name!r}: add one to cfcourse.parameters.RULES, or to the record "
+                   "of the lesson that has it (Lesson.rules in cfcourse/course.py)")
+
+
 def parameter_problem(name: str, value) -> str | None:
     """What is wrong with ``value`` for the parameter ``name``, in one sentence; ``None`` if nothing."""
     if name == "dataset":
         if isinstance(value, str) and value in DATASETS:
             return None
         return f"parameter 'dataset' must be one of {sorted(DATASETS)}, got {value!r}"
-    if name not in RULES:
-        raise KeyError(f"no rule for the parameter {name!r}: add one to cfcourse.parameters.RULES")
-    allowed, is_allowed = RULES[name]
+    allowed, is_allowed = rule_of(name)
     return None if is_allowed(value) else f"parameter {name!r} must be {allowed}, got {value!r}"
 
 

@@ -30,6 +30,12 @@ __all__ = ["DATA_DIR_VARIABLE", "REPOSITORY_ROOT", "CoursePaths", "course_paths"
            "summary_file"]
 
 
+#: The results files of the two lessons that judge top-10 lists (lesson 06's protocol, lesson 07's models on it),
+#: in a run's metrics folder; their records in :mod:`cfcourse.course` name them; the runner prints one table.
+RANKING_FILE = "ranking.json"
+LIST_RANKING_FILE = "ranking_07.json"
+
+
 @dataclass(frozen=True)
 class CoursePaths:
     """The folders one dataset uses under a data folder, for the course's own run or a named one.
@@ -94,7 +100,7 @@ class CoursePaths:
     @property
     def ranking_file(self) -> Path:
         """What lesson 06 writes: every model's top-10 lists judged by precision, recall, NDCG, coverage."""
-        return self.metrics / "ranking.json"
+        return self.metrics / RANKING_FILE
 
     @property
     def exercises_file(self) -> Path:
@@ -104,7 +110,7 @@ class CoursePaths:
     @property
     def list_ranking_file(self) -> Path:
         """What lesson 07 writes: its ranking models judged on lesson 06's protocol, in ``ranking.json``'s format."""
-        return self.metrics / "ranking_07.json"
+        return self.metrics / LIST_RANKING_FILE
 
 
 def course_paths(dataset: str, data_dir: str | os.PathLike | None = None, run: str | None = None) -> CoursePaths:

@@ -24,7 +24,7 @@ def require_files(*paths: Path, written_by: str, dataset: str, run: str | None =
                   command: str | None = None) -> None:
     """Stop with one clear message if any of ``paths`` is missing.
 
-    ``written_by`` names the lesson that writes them, e.g. ``"01_preprocessing"``; ``run`` the
+    ``written_by`` names the lesson that writes them (its notebook's name); ``run`` the
     learner's run they belong to (``None``: the course's own); ``command``, where given, the exact
     command that writes them.
     """

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from cfcourse.course import PROCESSED, WRITTEN_BY
 from cfcourse.data.editions import data_edition
 from cfcourse.data.encoding import IdMap
 from cfcourse.data.split import DEFAULT_FRACTIONS, DEFAULT_SEED, SPLIT_NAMES
@@ -46,8 +47,8 @@ PROCESSED_FILES = (RATINGS_FILE, MOVIES_FILE, USERS_FILE, SPLIT_FILE)
 #: The columns each table must have; a lesson may read more, never fewer.
 REQUIRED_COLUMNS = {RATINGS_FILE: ("user_idx", "movie_idx", "rating", "timestamp", "split"),
                     MOVIES_FILE: ("movie_idx", "movie", "title", "n_ratings"), USERS_FILE: ("user_idx", "user")}
-#: What ``split.json``'s ``made_by`` says of a folder lesson 01 wrote.
-MADE_BY = "01_preprocessing"
+#: What ``split.json``'s ``made_by`` says of a folder lesson 01 wrote: the name of the lesson that writes it.
+MADE_BY = WRITTEN_BY[PROCESSED]
 #: The keys every ``split.json`` lesson 01 wrote before it recorded ``made_by`` (so those folders stay its own).
 _EARLIER_LESSON_01_KEYS = {"seed", "fractions", "sizes", "edition"}
 
@@ -118,7 +119,7 @@ def check_processed(paths: CoursePaths) -> None:
     Cheap (Parquet's schema and the CSV headers are read, not the tables), so a lesson runs it before any training."""
     files = [paths.processed / name for name in PROCESSED_FILES]
     if not paths.processed.is_dir() or not any(paths.processed.iterdir()):
-        require_files(*files, written_by="01_preprocessing", dataset=paths.dataset)
+        require_files(*files, written_by=MADE_BY, dataset=paths.dataset)
     missing = [file for file in files if not file.is_file()]
     if missing:  # a folder written by hand, not lesson 01's: it is completed by hand, not by running lesson 01
         raise ProcessedDataError(f"{shown_path(missing[0])} is missing: a processed folder holds "

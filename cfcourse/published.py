@@ -1,8 +1,8 @@
-"""What each training lesson was published with, and the check that compares a run against it.
+"""The check that compares a run with what its lesson was published with.
 
-The committed notebooks hold one run of each training lesson with exactly the
-parameters below (a test keeps them equal to the lessons' ``parameters`` cells),
-and the test RMSE that run reached. A learner's run is compared with it:
+The committed notebooks hold one run of each training lesson with exactly the parameters its
+record in :mod:`cfcourse.course` gives (``Lesson.trains``; a test keeps them equal to the lessons'
+``parameters`` cells), and the test RMSE that run reached. A learner's run is compared with it:
 
 - same dataset and edition, same parameters: "matches" (within :data:`TOLERANCE`) or by how much it differs;
 - parameters changed: one line naming what differs, with the course's number for reference;
@@ -16,8 +16,8 @@ published one fails: that is how a real regression (code, dependency, data) is c
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
+from cfcourse.course import BY_NAME, COURSE, LIST_TRAINING, RANKING_PROTOCOL, PublishedLesson, experiment_values
 from cfcourse.data.editions import PUBLISHED as PUBLISHED_EDITION
 
 #: How far a test RMSE may drift from the published value: float noise between machines and CPUs.
@@ -27,48 +27,11 @@ TOLERANCE = 0.01
 STRICT_VARIABLE = "CFCOURSE_STRICT_CHECKS"
 
 
-@dataclass(frozen=True)
-class PublishedLesson:
-    """One training lesson as published: the model it saves, its parameters, its test RMSE by dataset."""
-
-    model: str
-    parameters: dict
-    test_rmse: dict[str, float]
-    #: The validation RMSE of the published run, and how far validation RMSE moves with the seed alone
-    #: (the spread over seeds 1-4 and 42, measured once with the published parameters): an experiment
-    #: is compared on validation, where settings are chosen, within that noise.
-    val_rmse: dict[str, float] = field(default_factory=dict)
-    seed_spread: dict[str, float] = field(default_factory=dict)
-
-
-PUBLISHED: dict[str, PublishedLesson] = {
-    "02_dot_product": PublishedLesson(
-        model="dot_product",
-        parameters=dict(n_factors=50, l2=5e-5, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
-        test_rmse={"ml-latest-small": 0.8772},
-        val_rmse={"ml-latest-small": 0.8693},
-        seed_spread={"ml-latest-small": 0.0050},
-    ),
-    "03_bias": PublishedLesson(
-        model="bias",
-        parameters=dict(n_factors=50, l2=1e-4, learning_rate=1e-2, epochs=20, batch_size=2048, patience=2, seed=42),
-        test_rmse={"ml-latest-small": 0.8381},
-        val_rmse={"ml-latest-small": 0.8320},
-        seed_spread={"ml-latest-small": 0.0019},
-    ),
-    "04_neural_net": PublishedLesson(
-        model="neural_net",
-        parameters=dict(n_factors=50, l2=5e-4, dropout_embeddings=0.5, hidden_units=70, dropout_hidden=0.2,
-                        learning_rate=3e-2, epochs=20, batch_size=2048, patience=2, seed=42),
-        test_rmse={"ml-latest-small": 0.8520},
-        val_rmse={"ml-latest-small": 0.8465},
-        seed_spread={"ml-latest-small": 0.0026},
-    ),
-}
-
+#: Each training lesson as published, by lesson: its record's ``trains`` (:class:`cfcourse.course.PublishedLesson`).
+PUBLISHED: dict[str, PublishedLesson] = {lesson.name: lesson.trains for lesson in COURSE if lesson.trains}
 
 #: Lesson 06's protocol as published: the course's own ``ranking.json`` is made with these values.
-PUBLISHED_RANKING_PROTOCOL = dict(k=10, threshold=4.0, seed=42, max_users=2000)
+PUBLISHED_RANKING_PROTOCOL = RANKING_PROTOCOL
 
 
 class ClaimNotBorneOut(AssertionError):
@@ -85,10 +48,8 @@ class PublishedResultMismatch(AssertionError):
         return [f"PublishedResultMismatch: {self}"]
 
 
-#: Lesson 07's own settings as published: its ranking models' sizes and training, EASE's catalogue and the
-#: learner's ratings (the protocol is lesson 06's, above). Other values make an experiment, as for lesson 06.
-PUBLISHED_LIST_TRAINING = dict(embedding_size=64, max_epochs=8, list_learning_rate=5e-3, ease_min_ratings=10,
-                               refit=False)
+#: Lesson 07's own settings as published (the protocol is lesson 06's, above).
+PUBLISHED_LIST_TRAINING = LIST_TRAINING
 
 
 def changed_list_training(values: dict) -> dict[str, tuple[object, object]]:
@@ -104,6 +65,12 @@ def changed_parameters(lesson: str, values: dict) -> dict[str, tuple[object, obj
 def changed_ranking_protocol(values: dict) -> dict[str, tuple[object, object]]:
     """The values of lesson 06's protocol that differ from the published ones, as ``name: (value, published)``."""
     return _changed(values, PUBLISHED_RANKING_PROTOCOL)
+
+
+def changed_settings(lesson: str, values: dict) -> dict[str, tuple[object, object]]:
+    """The values that make ``lesson``'s run an experiment (its record's published parameters and settings, and
+    those of the lesson it judges as) where they differ, as ``name: (value, published)``."""
+    return _changed(values, experiment_values(BY_NAME[lesson]))
 
 
 def _changed(values: dict, published: dict) -> dict[str, tuple[object, object]]:

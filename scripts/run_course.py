@@ -56,7 +56,8 @@ from jupyter_client.kernelspec import NoSuchKernel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cfcourse.backend import DEFAULT_BACKEND, BackendError, chosen_backend, require_backend  # noqa: E402
-from cfcourse.course import KERNEL_NAME, LESSONS, MODELS, NOTEBOOKS_DIR  # noqa: E402
+from cfcourse.course import (BY_NAME, KERNEL_NAME, LESSONS, LIST_RANKING_FILE, MODELS, NOTEBOOKS_DIR,  # noqa: E402
+                             PROCESSED, RANKING_FILE, RAW, TRAINED_BY, read_later)
 from cfcourse.data.datasets import DATASETS, size_note  # noqa: E402
 from cfcourse.data.editions import data_edition, dataset_and_edition, is_accepted  # noqa: E402
 from cfcourse.data.split import SPLIT_METHODS  # noqa: E402
@@ -67,18 +68,15 @@ from cfcourse.metrics import format_models_table, read_model_metrics, run_label,
 from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.parameters import describe_relevance, parameter_problem  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths, shown_path, summary_file  # noqa: E402
-from cfcourse.lesson import TRAINED_BY  # noqa: E402
 from cfcourse.processed import SPLIT_FILE, ProcessedDataError, check_processed, made_by_lesson_01  # noqa: E402
-from cfcourse.published import (PUBLISHED, changed_list_training, changed_parameters,  # noqa: E402
-                                changed_ranking_protocol, rmse_verdict)
+from cfcourse.published import changed_settings, rmse_verdict  # noqa: E402
 from cfcourse.runs import experiment_name  # noqa: E402
 
 COMMITTED_DATASET = "ml-latest-small"
-#: The lesson that judges top-10 lists; its protocol (k, threshold, seed) can make a run of its own.
-RANKING_LESSON = "06_evaluate_recommendations"
-LIST_LESSON = "07_train_for_the_list"
+#: The lessons whose results are rows of the closing table of top-10 lists (lessons 06 and 07).
+RANKING_LESSONS = [name for name, lesson in BY_NAME.items() if lesson.results in (RANKING_FILE, LIST_RANKING_FILE)]
 #: The lessons that make the processed folder: they never run over a folder lesson 01 did not make.
-DATA_LESSONS = ("00_download", "01_preprocessing")
+DATA_LESSONS = tuple(name for name, lesson in BY_NAME.items() if lesson.writes in (RAW, PROCESSED))
 
 
 class RunError(Exception):
@@ -120,13 +118,8 @@ def run_name(requested: dict, lessons: list[str] = LESSONS) -> str | None:
     if requested.get("run") is not None:
         return requested["run"]
     changed = {}
-    for lesson in PUBLISHED:
-        if lesson in lessons:
-            changed.update(changed_parameters(lesson, requested))
-    if RANKING_LESSON in lessons:
-        changed.update(changed_ranking_protocol(requested))
-    if LIST_LESSON in lessons:
-        changed.update(changed_list_training(requested))
+    for lesson in lessons:
+        changed.update(changed_settings(lesson, requested))
     return experiment_name(changed) if changed else None
 
 
@@ -156,16 +149,17 @@ def selected_lessons(specifications: list[str]) -> list[str]:
 
 
 def outputs_of_lesson(lesson: str, course: CoursePaths) -> list[Path]:
-    """What ``lesson`` writes for the course's own run that later lessons read (none for lesson 05)."""
-    if lesson == LESSONS[0]:
+    """What ``lesson`` writes for the course's own run that later lessons read (none for lessons 05 and 07)."""
+    record = BY_NAME[lesson]
+    if not read_later(record):
+        return []
+    if record.writes == RAW:
         return [course.raw]
-    if lesson == LESSONS[1]:
-        return [course.processed / "split.json"]
-    if lesson in PUBLISHED:
-        return [course.model_file(PUBLISHED[lesson].model), course.metrics_file(PUBLISHED[lesson].model)]
-    if lesson == RANKING_LESSON:
-        return [course.ranking_file]
-    return []
+    if record.writes == PROCESSED:
+        return [course.processed / SPLIT_FILE]
+    if record.trains:
+        return [course.model_file(record.trains.model), course.metrics_file(record.trains.model)]
+    return [course.metrics / record.results] if record.results else []
 
 
 def lessons_for_the_folder(lessons: list[str], course: CoursePaths, requested: dict) -> list[str]:
@@ -394,7 +388,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     for name in ran:
         lesson_paths, lesson_parameters = (course, course_parameters) if name in first else (paths, parameters)
         folder = NOTEBOOKS_DIR if args.in_place else executed_folder(lesson_paths, args)
-        accepting = name == LESSONS[0] and args.accept_new_edition  # the download may change the folder
+        accepting = BY_NAME[name].writes == RAW and args.accept_new_edition  # the download may change the folder
         output = folder / f"{name}{'.accepting' if accepting else ''}.ipynb"
         output.parent.mkdir(parents=True, exist_ok=True)
         seconds = run_lesson(name, output, {} if args.in_place else lesson_parameters, declared[name], args.backend)
@@ -426,7 +420,7 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     verdicts = verdict_lines(records, run)
     if verdicts:
         print("\n" + "\n".join(verdicts))
-    ranking = ranking_to_print(paths) if {RANKING_LESSON, LIST_LESSON} & set(ran) else None
+    ranking = ranking_to_print(paths) if set(RANKING_LESSONS) & set(ran) else None
     if ranking:
         print()
         print(format_ranking_table(ranking))

@@ -1,4 +1,4 @@
-"""What an exercise is: an id, the lesson it belongs to, and a judge that says "correct" or why not.
+"""What an exercise is: an id, a task, a judge that says "correct" or why not.
 
 A judge is a function ``judge(answer, context)``. It returns when the answer is right and raises
 :class:`NotYet` with a hint when it is not. ``context`` holds what the lesson passed to
@@ -74,7 +74,6 @@ class Exercise:
     """
 
     id: str
-    lesson: str  # the notebook name, as in cfcourse.course.LESSONS
     judge: Callable[[object, Context], None] = field(repr=False)
     prompt: str = field(repr=False)
     stub: str = field(repr=False)
@@ -82,10 +81,10 @@ class Exercise:
     solution_code: str = field(repr=False)
     title: str = ""
     kind: str = CODING
+    #: The notebook name of the lesson whose record names this exercise's module (set by the registry).
+    lesson: str = ""
 
     def __post_init__(self):
-        if not self.id.startswith(self.lesson[:2] + "."):
-            raise ValueError(f"exercise id {self.id!r} must start with its lesson's number, {self.lesson[:2]}.")
         if self.kind not in (CODING, QUESTION):
             raise ValueError(f"kind must be {CODING!r} or {QUESTION!r}, got {self.kind!r}")
         if bool(self.title) != (self.kind == CODING):

@@ -9,8 +9,6 @@ from cfcourse.exercises.answers import call, judge_array, judge_choice, judge_nu
 from cfcourse.exercises.definitions import QUESTION, Exercise, Question
 from cfcourse.exercises.probes import rmse
 
-LESSON = "01_preprocessing"
-
 
 #: The Exercises' first cell, under its heading, and the code cell under it.
 INTRO = """
@@ -46,7 +44,7 @@ def judge_train_mean(answer, context):
 
 
 TRAIN_MEAN = Exercise(
-    "01.train_mean", LESSON, judge_train_mean, title="The training mean", prompt="""
+    "01.train_mean", judge_train_mean, title="The training mean", prompt="""
 What is the mean rating of the *training* ratings (`data.train`)?
 Give the full number (within 1e-6), not a rounded one.
 """, stub="""
@@ -94,7 +92,7 @@ def judge_movie_mean_rmse(answer, context):
 
 
 MOVIE_MEAN_RMSE = Exercise(
-    "01.movie_mean_rmse", LESSON, judge_movie_mean_rmse, title="A better baseline", prompt="""
+    "01.movie_mean_rmse", judge_movie_mean_rmse, title="A better baseline", prompt="""
 Predict each validation rating by its movie's mean *training* rating (a movie
 with no training rating gets the global training mean). What RMSE does that give on the validation
 ratings? (Within 1e-6.) Compare it with the global mean's RMSE the lesson printed.
@@ -136,7 +134,7 @@ def judge_encode(answer, context):
 
 
 ENCODE = Exercise(
-    "01.encode", LESSON, judge_encode, title="Encode IDs yourself", prompt="""
+    "01.encode", judge_encode, title="Encode IDs yourself", prompt="""
 Write `encode(ids)`: given an array of original IDs (with repeats and gaps),
 return each one's index `0 .. n-1`, numbering the distinct IDs in increasing order, as
 `encode_ratings` does. The check calls it on a shuffled sample of movie IDs.
@@ -165,7 +163,7 @@ def judge_tuning_split(answer, context):
 
 
 TUNING_SPLIT = Exercise(
-    "01.q.tuning_split", LESSON, judge_tuning_split, kind=QUESTION, prompt="""
+    "01.q.tuning_split", judge_tuning_split, kind=QUESTION, prompt="""
 Which split may you use to choose the number of epochs or the learning rate: (a) train,
 (b) validation, (c) test? Answer with a letter:
 """, stub="""

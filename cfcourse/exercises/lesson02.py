@@ -9,7 +9,6 @@ from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet, Question
 from cfcourse.exercises.probes import (PROBE_PAIRS, predictions, probe_pairs, rating_range_layer, sigmoid, table,
                                        trainable_parameters)
 
-LESSON = "02_dot_product"
 #: The parameter-counting exercises ask about a model with this many factors, not the trained one, whose count
 #: model.summary() prints in the lesson.
 ASKED_FACTORS = 20
@@ -74,7 +73,7 @@ def judge_dot_product_predict(answer, context):
 
 
 PREDICT = Exercise(
-    "02.predict", LESSON, judge_dot_product_predict, title="Predict without Keras", prompt=f"""
+    "02.predict", judge_dot_product_predict, title="Predict without Keras", prompt=f"""
 Write a numpy function `predict(users, movies)` that takes two integer
 arrays of the same length and returns one predicted rating per pair, computed from the weights alone
 (`model.get_layer("user_factors").get_weights()[0]` is the user table; the `rating` layer has a
@@ -117,7 +116,7 @@ def judge_n_parameters(answer, context):
 
 
 N_PARAMETERS = Exercise(
-    "02.n_parameters", LESSON, judge_n_parameters, title="Count the parameters", prompt=f"""
+    "02.n_parameters", judge_n_parameters, title="Count the parameters", prompt=f"""
 `model.summary()` above counts the trained model's parameters. How many
 trainable parameters would the same model have with **{ASKED_FACTORS}** factors? Work it out from `data.n_users`,
 `data.n_movies` and the number of factors; your rule should also give `model.summary()`'s count for the
@@ -161,7 +160,7 @@ def judge_within_half_star(answer, context):
 
 
 WITHIN_HALF_STAR = Exercise(
-    "02.within_half_star", LESSON, judge_within_half_star, title="Within half a star", prompt="""
+    "02.within_half_star", judge_within_half_star, title="Within half a star", prompt="""
 What share of the validation ratings does the model predict within half a
 star, `|predicted - actual| <= 0.5`? Give a share between 0 and 1.
 """, stub="""
@@ -187,7 +186,7 @@ def judge_learning_rate(answer, context):
 
 
 LEARNING_RATE = Exercise(
-    "02.q.learning_rate", LESSON, judge_learning_rate, kind=QUESTION, prompt="""
+    "02.q.learning_rate", judge_learning_rate, kind=QUESTION, prompt="""
 In Keras 3, what does `model.optimizer.lr = 0.01` do to training: (a) sets the rate to 0.01,
 (b) nothing training reads, (c) raises an error?
 """, stub="""

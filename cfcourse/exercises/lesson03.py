@@ -9,7 +9,6 @@ from cfcourse.exercises.definitions import QUESTION, Exercise, Question
 from cfcourse.exercises.lesson02 import PREDICT_TOLERANCE, judge_predict, range_mistakes
 from cfcourse.exercises.probes import PROBE_PAIRS, predictions, rating_range_layer, rmse, sigmoid, table
 
-LESSON = "03_bias"
 MIN_RATINGS = 50
 TOP = 5
 
@@ -55,7 +54,7 @@ def judge_bias_predict(answer, context):
 
 
 PREDICT = Exercise(
-    "03.predict", LESSON, judge_bias_predict, title="Predict with biases", prompt=f"""
+    "03.predict", judge_bias_predict, title="Predict with biases", prompt=f"""
 Write a numpy function `predict(users, movies)` from the bias model's
 weights: the dot product of the two factor vectors plus the user's and the movie's bias, through the
 sigmoid and the `rating` layer's scale and offset. The check compares it with `model.predict` on {PROBE_PAIRS}
@@ -104,7 +103,7 @@ def judge_lowest_bias_movies(answer, context):
 
 
 LOWEST_BIAS_MOVIES = Exercise(
-    "03.lowest_bias_movies", LESSON, judge_lowest_bias_movies, title="The least liked movies", prompt=f"""
+    "03.lowest_bias_movies", judge_lowest_bias_movies, title="The least liked movies", prompt=f"""
 Which {TOP} movies have the lowest learned bias (the `movie_bias` layer)
 among those with at least {MIN_RATINGS} ratings (`data.movies.n_ratings`)? Give their movie indices or titles,
 lowest bias first.
@@ -144,7 +143,7 @@ def judge_bias_only_rmse(answer, context):
 
 
 BIAS_ONLY_RMSE = Exercise(
-    "03.bias_only_rmse", LESSON, judge_bias_only_rmse, title="The biases alone", prompt="""
+    "03.bias_only_rmse", judge_bias_only_rmse, title="The biases alone", prompt="""
 Leave the dot product out: predict each validation rating from the two biases
 only, through the sigmoid and the rating range. What validation RMSE does that give (within 1e-4)?
 Compare it with the full model's and with lesson 2's.
@@ -172,7 +171,7 @@ def judge_bias_parameters(answer, context):
 
 
 BIAS_PARAMETERS = Exercise(
-    "03.q.bias_parameters", LESSON, judge_bias_parameters, kind=QUESTION, prompt="""
+    "03.q.bias_parameters", judge_bias_parameters, kind=QUESTION, prompt="""
 How many parameters do the two bias embeddings add to lesson 2's model? (A number; work it out
 from `data`.)
 """, stub="""

@@ -10,7 +10,6 @@ from cfcourse.exercises.lesson02 import (ASKED_FACTORS, PREDICT_TOLERANCE, SIGMO
                                          judge_predict, range_mistakes)
 from cfcourse.exercises.probes import PROBE_PAIRS, predictions, rating_range_layer, rmse, table, trainable_parameters
 
-LESSON = "04_neural_net"
 RARE = 20  # a movie with fewer training ratings than this is "rare"
 
 
@@ -51,7 +50,7 @@ def judge_n_parameters(answer, context):
 
 
 N_PARAMETERS = Exercise(
-    "04.n_parameters", LESSON, judge_n_parameters, title="Count the parameters", prompt=f"""
+    "04.n_parameters", judge_n_parameters, title="Count the parameters", prompt=f"""
 `model.summary()` above counts the trained network's parameters. How many
 trainable parameters would the same network have with **{ASKED_FACTORS}** factors (and the lesson's `hidden_units`)?
 Count the two embedding tables, then each `Dense` layer's kernel and bias; your rule should also give
@@ -105,7 +104,7 @@ def judge_network_predict(answer, context):
 
 
 PREDICT = Exercise(
-    "04.predict", LESSON, judge_network_predict, title="A forward pass in numpy", prompt=f"""
+    "04.predict", judge_network_predict, title="A forward pass in numpy", prompt=f"""
 Write `predict(users, movies)` from the weights alone: concatenate
 the user's and the movie's vectors, apply the `hidden` layer (kernel, bias, ReLU), then the `score`
 layer (kernel, bias, sigmoid) and the `rating` layer's scale and offset. What do the `Dropout` layers
@@ -163,7 +162,7 @@ def judge_rare_movie_rmse(answer, context):
 
 
 RARE_MOVIE_RMSE = Exercise(
-    "04.rare_movie_rmse", LESSON, judge_rare_movie_rmse, title="Rare movies", prompt=f"""
+    "04.rare_movie_rmse", judge_rare_movie_rmse, title="Rare movies", prompt=f"""
 What is the network's RMSE on the validation ratings of movies with fewer than {RARE}
 *training* ratings (within 1e-4)? Compare it with its RMSE on all validation ratings.
 """, stub="""
@@ -194,7 +193,7 @@ def judge_dropout(answer, context):
 
 
 DROPOUT = Exercise(
-    "04.q.dropout", LESSON, judge_dropout, kind=QUESTION, prompt="""
+    "04.q.dropout", judge_dropout, kind=QUESTION, prompt="""
 What does a Dropout layer do when the model predicts: (a) drops the same share of values,
 (b) nothing, (c) halves every value?
 """, stub="""

@@ -9,7 +9,6 @@ from cfcourse.exercises.answers import judge_choice, judge_movies, judge_number,
 from cfcourse.exercises.definitions import QUESTION, Exercise, Question
 from cfcourse.exercises.probes import table
 
-LESSON = "05_inspect_embeddings"
 MIN_RATINGS = 50
 MIN_RATINGS_CORRELATION = 20
 NEAREST = 3
@@ -58,7 +57,7 @@ def judge_nearest_movies(answer, context):
 
 
 NEAREST_MOVIES = Exercise(
-    "05.nearest_movies", LESSON, judge_nearest_movies, title="The nearest neighbours", prompt=f"""
+    "05.nearest_movies", judge_nearest_movies, title="The nearest neighbours", prompt=f"""
 Among movies with at least {MIN_RATINGS} ratings (`data.movies.n_ratings`), which {NEAREST}
 have the factor vectors with the highest cosine similarity with the factor vector of the most-rated
 movie (not counting that movie itself)? Give their movie indices or titles, most similar first.
@@ -101,7 +100,7 @@ def judge_user_pca_share(answer, context):
 
 
 USER_PCA_SHARE = Exercise(
-    "05.user_pca_share", LESSON, judge_user_pca_share, title="The users' main direction", prompt="""
+    "05.user_pca_share", judge_user_pca_share, title="The users' main direction", prompt="""
 Do the lesson's PCA on the *user* factors: what share of their
 variation lies along the first principal direction (within 1e-6)?
 """, stub="""
@@ -144,7 +143,7 @@ def judge_bias_mean_correlation(answer, context):
 
 
 BIAS_MEAN_CORRELATION = Exercise(
-    "05.bias_mean_correlation", LESSON, judge_bias_mean_correlation, title="Bias against mean rating", prompt=f"""
+    "05.bias_mean_correlation", judge_bias_mean_correlation, title="Bias against mean rating", prompt=f"""
 Among movies with at least {MIN_RATINGS_CORRELATION} ratings, what is the correlation
 (Pearson's, as `np.corrcoef` gives) between a movie's learned bias and its mean *training* rating
 (within 1e-6)? Close to 1 would mean the bias is little more than the average.
@@ -179,7 +178,7 @@ def judge_bias_units(answer, context):
 
 
 BIAS_UNITS = Exercise(
-    "05.q.bias_units", LESSON, judge_bias_units, kind=QUESTION, prompt="""
+    "05.q.bias_units", judge_bias_units, kind=QUESTION, prompt="""
 The bias is added before the sigmoid. Is a movie bias of 0.5 worth half a star: (a) yes, (b) no?
 """, stub="""
 bias_in_stars = ...  # "a" or "b"

@@ -10,7 +10,6 @@ from cfcourse.exercises.answers import (call, judge_array, judge_hashed_number, 
                                         vector)
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet, Question
 
-LESSON = "06_evaluate_recommendations"
 K = 10
 THRESHOLD = 4.0  # the course's protocol: a test rating of 4.0 or more is relevant
 PROBE_USERS = 20
@@ -64,7 +63,7 @@ def judge_recall_at_k(answer, context):
 
 
 RECALL_AT_K = Exercise(
-    "06.recall_at_k", LESSON, judge_recall_at_k, title="Recall by hand", prompt="""
+    "06.recall_at_k", judge_recall_at_k, title="Recall by hand", prompt="""
 Write `recall_at_k(recommended, relevant)` for one user: `recommended` is a list of
 movie indices, best first, and `relevant` the set of that user's relevant movies. The check tries it on
 lists made for a few users of this dataset.
@@ -120,7 +119,7 @@ def judge_popular_list(answer, context):
 
 
 POPULAR_LIST = Exercise(
-    "06.popular_list", LESSON, judge_popular_list, title="The most-popular list", prompt=f"""
+    "06.popular_list", judge_popular_list, title="The most-popular list", prompt=f"""
 Under the lesson's protocol, what is the most-popular top-{K} list of the
 user with `user_idx` 0? Rank candidates by their number of *training* ratings (movies with as many
 ratings may come in either order). Give movie indices or titles, best first.
@@ -158,7 +157,7 @@ def judge_hit_rate(answer, context):
 
 
 HIT_RATE = Exercise(
-    "06.hit_rate", LESSON, judge_hit_rate, title="Hit rate", prompt="""
+    "06.hit_rate", judge_hit_rate, title="Hit rate", prompt="""
 What share of the evaluated users have at least one relevant movie in the neural
 network's list (`recommended["neural_net"]`)? Compare it with the other models' in the table above.
 """, stub="""
@@ -181,7 +180,7 @@ def judge_recall_example(answer, context):
 
 
 RECALL_EXAMPLE = Exercise(
-    "06.q.recall_example", LESSON, judge_recall_example, kind=QUESTION, prompt="""
+    "06.q.recall_example", judge_recall_example, kind=QUESTION, prompt="""
 A list of 10 holds 2 of a user's 4 relevant movies. What is its recall@10? (A number.)
 """, stub="""
 recall_example = ...

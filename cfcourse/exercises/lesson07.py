@@ -10,7 +10,6 @@ from cfcourse.exercises.answers import (call, describe, judge_array, judge_choic
 from cfcourse.exercises.definitions import QUESTION, Exercise, NotYet, Question
 from cfcourse.exercises.probes import PROBE_PAIRS, sigmoid, table
 
-LESSON = "07_train_for_the_list"
 
 #: float32 weights put a numpy loss this close to one from float64 weights.
 BPR_TOLERANCE = 1e-4
@@ -84,7 +83,7 @@ def judge_bpr_loss(answer, context):
 
 
 BPR_LOSS = Exercise(
-    "07.bpr_loss", LESSON, judge_bpr_loss, title="The BPR loss by hand", prompt=f"""
+    "07.bpr_loss", judge_bpr_loss, title="The BPR loss by hand", prompt=f"""
 Write a numpy function `bpr_by_hand(users, rated_movies, sampled_movies)`
 that gives, for each triple, the BPR loss of the trained `bpr` model: score each movie as the lesson's
 model does, from the weights of its layers `users`, `movies` and `movie_bias`, and return one loss per
@@ -141,7 +140,7 @@ def judge_uniform_negative(answer, context):
 
 
 UNIFORM_NEGATIVE = Exercise(
-    "07.uniform_negative", LESSON, judge_uniform_negative, title="A uniform negative", prompt=f"""
+    "07.uniform_negative", judge_uniform_negative, title="A uniform negative", prompt=f"""
 Write `sample_uniform_negative(user, rng)`: it returns one movie index,
 drawn with the same chance for every movie that `user` did *not* rate in `data.train`, using the numpy
 generator `rng`. The check draws {SAMPLER_DRAWS} negatives for each of the five users with the most train ratings:
@@ -269,7 +268,7 @@ def judge_ease_weights(answer, context):
 
 
 EASE_WEIGHTS = Exercise(
-    "07.ease_weights", LESSON, judge_ease_weights, title="EASE by hand", prompt=f"""
+    "07.ease_weights", judge_ease_weights, title="EASE by hand", prompt=f"""
 Write `ease_by_hand(X, l2)` in numpy: for a users x movies 0/1 matrix `X`, EASE's
 movies x movies weights `B`, with its zero diagonal. The check tries it on a small `X` made from this
 dataset's train ratings (every user, the {EASE_MOVIES} most-rated movies).
@@ -321,7 +320,7 @@ def judge_log_q(answer, context):
 
 
 LOG_Q = Exercise(
-    "07.log_q", LESSON, judge_log_q, title="The logQ correction", prompt="""
+    "07.log_q", judge_log_q, title="The logQ correction", prompt="""
 The two-tower model subtracts from each logit the log of its movie's
 chance of being in a batch. Give that value for every movie: the log of its share of the train
 ratings, an array of `data.n_movies` values. (A movie with no train rating is never in a batch; its
@@ -351,7 +350,7 @@ def judge_bpr_at_zero(answer, context):
 
 
 BPR_AT_ZERO = Exercise(
-    "07.q.bpr_at_zero", LESSON, judge_bpr_at_zero, kind=QUESTION, prompt="""
+    "07.q.bpr_at_zero", judge_bpr_at_zero, kind=QUESTION, prompt="""
 What is the BPR loss of a pair whose two scores are equal (d = 0)? (A number, to 4 decimals.)
 """, stub="""
 bpr_at_zero = ...
@@ -371,7 +370,7 @@ def judge_ease_identity(answer, context):
 
 
 EASE_IDENTITY = Exercise(
-    "07.q.ease_identity", LESSON, judge_ease_identity, kind=QUESTION, prompt="""
+    "07.q.ease_identity", judge_ease_identity, kind=QUESTION, prompt="""
 Without the constraint diag(B) = 0 and with λ = 0, which `B` rebuilds `X` perfectly: (a) the
 all-zero matrix, (b) the identity matrix, (c) XᵀX?
 """, stub="""

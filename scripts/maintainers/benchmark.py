@@ -68,7 +68,7 @@ from baselines import (  # noqa: E402
 )
 from cfcourse.backend import SUPPORTED_BACKENDS, BackendError, require_backend  # noqa: E402
 from cfcourse.tables import format_table  # noqa: E402
-from cfcourse.course import LESSONS, MODELS  # noqa: E402
+from cfcourse.course import BY_NAME, LESSONS, MODELS, TRAINED_BY  # noqa: E402
 from machine import describe_machine, machine_description  # noqa: E402
 from cfcourse.metrics import rmse  # noqa: E402
 from cfcourse.paths import course_paths  # noqa: E402
@@ -154,9 +154,8 @@ def time_keras_import(backend: str) -> float:
 
 def lesson_label(model: str, backend: str = "tensorflow") -> str:
     """``"dot_product (lesson 02)"``: the model's name and the lesson that trains it (and the backend, if not TensorFlow)."""
-    lesson = next(name for name in LESSONS if name.endswith(model))
     on = "" if backend == "tensorflow" else f", {SUPPORTED_BACKENDS[backend][1]}"
-    return f"{model} (lesson {lesson[:2]}{on})"
+    return f"{model} (lesson {BY_NAME[TRAINED_BY[model]].number}{on})"
 
 
 def run_all_label(backend: str = "tensorflow") -> str:

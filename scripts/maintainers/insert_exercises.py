@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import nbformat
@@ -33,7 +34,7 @@ import nbformat
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPOSITORY_ROOT))
 
-from cfcourse.course import LESSONS, NOTEBOOKS_DIR  # noqa: E402
+from cfcourse.course import LESSONS, NOTEBOOKS_DIR, lesson_record  # noqa: E402
 from cfcourse.exercises import Exercise, exercises_of  # noqa: E402
 from cfcourse.exercises.definitions import CODING, QUESTION, cell_text  # noqa: E402
 
@@ -51,12 +52,8 @@ def lessons_with_exercises() -> list[str]:
 
 
 def exercise_module(lesson: str):
-    """The module that defines ``lesson``'s exercises (their judges beside them), and with them its page's texts."""
-    first = exercises_of(lesson)[0]
-    module = sys.modules[first.judge.__module__]
-    if first not in getattr(module, "EXERCISES", []):
-        raise ValueError(f"{first.id}: its judge is not defined in the module that lists the exercise")
-    return module
+    """The module that defines ``lesson``'s exercises, as its record names it, and with them its page's texts."""
+    return import_module(f"cfcourse.exercises.{lesson_record(lesson).exercises}")
 
 
 def page(lesson: str) -> list[tuple[str, str]]:

@@ -39,43 +39,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cfcourse.tables import format_table  # noqa: E402
 from cfcourse.headless import execute_lesson  # noqa: E402
 from cfcourse.paths import CoursePaths, course_paths  # noqa: E402
-from cfcourse.published import PUBLISHED, PUBLISHED_LIST_TRAINING  # noqa: E402
+from cfcourse.course import BY_NAME, COURSE, PROCESSED, RAW, needed_by, own_values  # noqa: E402
 
 SEARCH_DATASETS = ["ml-latest-small", "ml-100k", "synthetic"]
 
-#: Per lesson: the changes to its published parameters worth trying (``{}`` is the published setting itself).
-CANDIDATES: dict[str, list[dict]] = {
-    "02_dot_product": [
-        {},
-        {"l2": 1e-4},  # the course's setting before this search
-        {"l2": 2e-4},
-        {"n_factors": 100},
-        {"learning_rate": 2e-2},
-    ],
-    "03_bias": [
-        {},
-        {"l2": 5e-5},
-        {"l2": 1.5e-4},
-        {"n_factors": 30},
-        {"learning_rate": 2e-2},
-    ],
-    "04_neural_net": [
-        {},
-        {"dropout_hidden": 0.5, "learning_rate": 6e-3},  # the course's setting before this search
-        {"dropout_hidden": 0.5},
-        {"learning_rate": 1e-2},
-        {"learning_rate": 2e-2},
-        {"learning_rate": 5e-2},
-        {"l2": 1e-3},
-    ],
-    "07_train_for_the_list": [
-        {},
-        {"embedding_size": 32},
-        {"embedding_size": 128},
-        {"list_learning_rate": 2e-3},
-        {"list_learning_rate": 1e-2},
-    ],
-}
+#: Per lesson: the changes to its published parameters worth trying (``{}`` is the published setting itself), as
+#: its record in cfcourse/course.py gives them (``Lesson.search_candidates``).
+CANDIDATES: dict[str, list[dict]] = {lesson.name: list(lesson.search_candidates) for lesson in COURSE
+                                     if lesson.search_candidates}
 
 
 @dataclass(frozen=True)
@@ -90,7 +61,7 @@ class Objective:
 
 def validation_rmse(lesson: str, paths: CoursePaths) -> float:
     """The validation RMSE a rating lesson (02-04) wrote to its model's metrics file."""
-    return json.loads(paths.metrics_file(PUBLISHED[lesson].model).read_text())["val_rmse"]
+    return json.loads(paths.metrics_file(BY_NAME[lesson].trains.model).read_text())["val_rmse"]
 
 
 def best_keras_validation_ndcg(lesson: str, paths: CoursePaths) -> float:
@@ -114,19 +85,25 @@ class SearchedLesson:
     needs: tuple[str, ...]  # the course's lessons that must have run first, for their outputs
 
 
-RATING_LESSONS_NEED = ("00_download", "01_preprocessing", "02_dot_product", "03_bias")
+#: Each searched lesson: a rating lesson is judged by its validation RMSE, a ranking one by its NDCG; it needs the
+#: lessons its record reads, and the ones they read.
 SEARCHED: dict[str, SearchedLesson] = {
-    **{lesson: SearchedLesson(PUBLISHED[lesson].parameters, RMSE, RATING_LESSONS_NEED)
-       for lesson in ("02_dot_product", "03_bias", "04_neural_net")},
-    "07_train_for_the_list": SearchedLesson(PUBLISHED_LIST_TRAINING, NDCG, ("00_download", "01_preprocessing")),
-}
+    lesson.name: SearchedLesson(own_values(lesson), RMSE if lesson.trains else NDCG, tuple(needed_by(lesson)))
+    for lesson in COURSE if lesson.search_candidates}
 
 
 def course_outputs(dataset: str, data_dir: str | None) -> dict[str, Path]:
-    """What each lesson the searched ones build on leaves behind, to tell whether it has run."""
+    """What each lesson the searched ones build on leaves behind, to tell whether it has run, in course order."""
     paths = course_paths(dataset, data_dir)
-    return {"00_download": paths.raw, "01_preprocessing": paths.processed,
-            "02_dot_product": paths.metrics_file("dot_product"), "03_bias": paths.metrics_file("bias")}
+    outputs = {}
+    for lesson in COURSE:
+        if lesson.writes == RAW:
+            outputs[lesson.name] = paths.raw
+        elif lesson.writes == PROCESSED:
+            outputs[lesson.name] = paths.processed
+        elif lesson.trains:
+            outputs[lesson.name] = paths.metrics_file(lesson.trains.model)
+    return outputs
 
 
 def ensure_course_run(dataset: str, data_dir: str | None, scratch: Path, lessons: list[str]) -> None:

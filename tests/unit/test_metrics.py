@@ -54,11 +54,13 @@ def test_model_metrics_round_trip(tmp_path):
     assert sorted(p.name for p in paths.metrics.iterdir()) == ["bias.json", "dot_product.json"]
 
 
-def test_reading_model_metrics_leaves_out_the_ranking_file_and_the_exercises_record(tmp_path):
+def test_reading_model_metrics_leaves_out_the_other_lessons_results_and_the_exercises_record(tmp_path):
     paths = course_paths("synthetic", tmp_path)
     write_model_metrics(paths, "bias", val_rmse=0.9, test_rmse=0.9, epochs=1, train_seconds=1.0)
     paths.ranking_file.write_text(json.dumps({"dataset": "synthetic", "k": 10, "models": {}}))
+    paths.list_ranking_file.write_text(json.dumps({"dataset": "synthetic", "k": 10, "models": {}}))
     paths.exercises_file.write_text(json.dumps({"02_dot_product": {"02.predict": {"solution": "correct"}}}))
+    (paths.metrics / "a_new_lessons_results.json").write_text(json.dumps({"train_mean": 3.5}))  # no "model"
     assert [r["model"] for r in read_model_metrics(paths)] == ["bias"]
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import papermill
 import pytest
 
-from cfcourse.course import LESSONS, NOTEBOOKS_DIR
-from cfcourse.parameters import RULES, ParameterError, check_parameters, parameter_problem
+from cfcourse.course import BY_NAME, LESSONS, NOTEBOOKS_DIR
+from cfcourse.parameters import RULES, ParameterError, check_parameters, parameter_problem, rule_of
 
 NOT_NUMBERS = [True, False, "3", None, [3]]
 
@@ -18,7 +18,7 @@ NOT_NUMBERS = [True, False, "3", None, [3]]
 def test_every_lesson_parameter_has_a_rule_that_its_own_default_meets(lesson):
     declared = papermill.inspect_notebook(str(NOTEBOOKS_DIR / f"{lesson}.ipynb"))
     for name, parameter in declared.items():
-        assert name == "dataset" or name in RULES, f"{lesson}: no rule for {name!r}"
+        assert name == "dataset" or name in RULES or name in BY_NAME[lesson].rules, f"{lesson}: no rule for {name!r}"
         default = eval(parameter["default"])  # the parameters cell's own literal, e.g. '1e-2'
         assert parameter_problem(name, default) is None, f"{lesson}: {name} = {default!r}"
 
@@ -152,3 +152,16 @@ def test_split_accepts_an_existing_file_only(tmp_path):
 @pytest.mark.parametrize("value, allowed", [(4.0, True), ("all", True), (0, False), ("every", False), (None, False)])
 def test_threshold_is_a_rating_or_all(value, allowed):
     assert (parameter_problem("threshold", value) is None) == allowed
+
+
+def test_a_parameter_of_one_lesson_may_have_its_rule_in_that_lessons_record(monkeypatch):
+    import cfcourse.parameters as parameters
+    from cfcourse.course import Lesson
+
+    own = Lesson("09_own", "Own", ("dataset", "n_neighbours"), rules={"n_neighbours": ("odd", lambda v: v % 2 == 1)})
+    monkeypatch.setattr(parameters, "COURSE", (*parameters.COURSE, own))
+    assert rule_of("n_neighbours")[0] == "odd"
+    assert parameter_problem("n_neighbours", 3) is None
+    assert parameter_problem("n_neighbours", 4) == "parameter 'n_neighbours' must be odd, got 4"
+    with pytest.raises(KeyError, match="no rule for the parameter 'n_nieghbours'"):
+        parameter_problem("n_nieghbours", 3)

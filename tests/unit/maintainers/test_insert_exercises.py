@@ -152,7 +152,7 @@ def test_a_checked_question_missing_from_the_questionnaire_is_refused(monkeypatc
 @pytest.mark.parametrize("kind, title", [(CODING, ""), (QUESTION, "A title")])
 def test_a_coding_exercise_has_a_title_and_a_question_none(kind, title):
     with pytest.raises(ValueError, match="a coding exercise has a title, a question none"):
-        Exercise(f"{A_LESSON[:2]}.x", A_LESSON, lambda answer, context: None, prompt="", stub="", solution_text="",
+        Exercise(f"{A_LESSON[:2]}.x", lambda answer, context: None, prompt="", stub="", solution_text="",
                  solution_code="", title=title, kind=kind)
 
 
