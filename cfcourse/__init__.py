@@ -8,6 +8,7 @@ two of the helpers; nothing imports in a circle.
   lesson) or ``run.save_results`` ends it; ``run.read_results`` reads what an earlier lesson saved.
   :mod:`cfcourse.training` and :mod:`cfcourse.protocol`: generated from the cells lessons 02 and 06 mark
   ``#@save``, for the later lessons that import them. :mod:`cfcourse.ranking` (top-k lists and their metrics),
+  :mod:`cfcourse.lists` (lesson 07's plumbing: its protocols, judging, EASE's limit, claims and record),
   :mod:`cfcourse.metrics` (RMSE and the models' metrics files) and :mod:`cfcourse.plotting`. What they stand on:
   ``course`` (the lessons and models, in order), ``paths``, ``runs``, ``parameters``, ``published`` (the
   published figures, ``check_claim``), ``processed``, ``prerequisites``, ``training_plan``, ``backend``
