@@ -9,7 +9,8 @@ has three parts, and nothing imports in a circle:
   ``run.finish`` (a training lesson) or ``run.save_results`` ends it; ``run.read_results`` reads what an
   earlier lesson saved. :mod:`cfcourse.training` and :mod:`cfcourse.protocol`: generated from the cells
   lessons 02 and 06 mark ``#@save``, for the later lessons that import them. :mod:`cfcourse.ranking` (top-k
-  lists and their metrics), :mod:`cfcourse.metrics` (RMSE and the models' metrics files) and
+  lists and their metrics), :mod:`cfcourse.lists` (lesson 07's plumbing: its protocols, judging, EASE's
+  limit, claims and record), :mod:`cfcourse.metrics` (RMSE and the models' metrics files) and
   :mod:`cfcourse.plotting`. What they stand on: ``course`` (the records; it imports only ``paths``),
   ``paths``, ``runs``, ``parameters`` (each parameter's rule), ``published`` (the check against a record's
   published figures, ``check_claim``), ``processed``, ``prerequisites``, ``training_plan``, ``backend`` (Keras

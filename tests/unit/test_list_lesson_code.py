@@ -1,5 +1,7 @@
 """Lesson 07's own code, taken from its cells: the negative sampler, the losses, EASE and the fold-in.
 
+The sampler's "has this user rated this movie?" is :class:`cfcourse.lists.RatedPairs` (tests/unit/test_lists.py).
+
 No module holds it (no later lesson imports it), so the functions are compiled from the lesson's code cells
 by name, with the imports the lesson gives them: what is tested is what the lesson runs.
 """
@@ -17,10 +19,11 @@ import scipy.sparse
 
 from cfcourse.backend import import_keras
 from cfcourse.course import NOTEBOOKS_DIR
+from cfcourse.lists import RatedPairs
 
 keras = import_keras()
 
-FUNCTIONS = ("rated_keys", "sample_negatives", "bpr_loss", "logq_corrected_logits", "in_batch_softmax_loss",
+FUNCTIONS = ("sample_negatives", "bpr_loss", "logq_corrected_logits", "in_batch_softmax_loss",
              "ease_weights", "fold_in")
 
 
@@ -50,31 +53,25 @@ def small_ratings():
     return users, movies
 
 
-def test_rated_keys_are_sorted_and_unique(small_ratings):
+@pytest.mark.parametrize("popularity", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
+def test_no_negative_is_a_movie_its_user_rated(small_ratings, popularity):
     users, movies = small_ratings
-    keys = lesson07.rated_keys(np.r_[users, users[:2]], np.r_[movies, movies[:2]], 6)
-    assert keys.tolist() == sorted(set((users * 6 + movies).tolist()))
-
-
-@pytest.mark.parametrize("weights", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
-def test_no_negative_is_a_movie_its_user_rated(small_ratings, weights):
-    users, movies = small_ratings
-    rated = lesson07.rated_keys(users, movies, 6)
+    rated = RatedPairs(users, movies, 6)
     asked = np.repeat(np.arange(4), 500).reshape(-1, 10)
-    negatives = lesson07.sample_negatives(asked, rated, 6, np.random.default_rng(0), weights)
+    negatives = lesson07.sample_negatives(asked, rated, np.random.default_rng(0), popularity)
     assert negatives.shape == asked.shape
-    assert not np.isin(asked * 6 + negatives, rated).any()
+    assert not np.isin(asked * 6 + negatives, users * 6 + movies).any()
     assert set(negatives[asked == 3].tolist()) == {5}, "user 3 rated every movie but movie 5"
 
 
-@pytest.mark.parametrize("weights", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
-def test_negatives_follow_the_distribution_asked_for_over_the_unrated_movies(small_ratings, weights):
+@pytest.mark.parametrize("popularity", [None, np.array([50.0, 20.0, 10.0, 5.0, 2.0, 1.0])])
+def test_negatives_follow_the_distribution_asked_for_over_the_unrated_movies(small_ratings, popularity):
     users, movies = small_ratings
-    rated = lesson07.rated_keys(users, movies, 6)
+    rated = RatedPairs(users, movies, 6)
     draws = 60_000
-    negatives = lesson07.sample_negatives(np.ones(draws, dtype=int), rated, 6, np.random.default_rng(1), weights)
+    negatives = lesson07.sample_negatives(np.ones(draws, dtype=int), rated, np.random.default_rng(1), popularity)
     unrated = np.array([1, 2, 3, 4])  # user 1 rated movies 0 and 5
-    expected = np.ones(4) if weights is None else weights[unrated]
+    expected = np.ones(4) if popularity is None else popularity[unrated]
     expected = expected / expected.sum()
     observed = np.bincount(negatives, minlength=6)[unrated] / draws
     assert np.bincount(negatives, minlength=6)[[0, 5]].sum() == 0
@@ -84,9 +81,9 @@ def test_negatives_follow_the_distribution_asked_for_over_the_unrated_movies(sma
 
 def test_sampler_is_reproducible_from_its_generator(small_ratings):
     users, movies = small_ratings
-    rated = lesson07.rated_keys(users, movies, 6)
-    first = lesson07.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
-    second = lesson07.sample_negatives(np.zeros(100, dtype=int), rated, 6, np.random.default_rng(7))
+    rated = RatedPairs(users, movies, 6)
+    first = lesson07.sample_negatives(np.zeros(100, dtype=int), rated, np.random.default_rng(7))
+    second = lesson07.sample_negatives(np.zeros(100, dtype=int), rated, np.random.default_rng(7))
     assert (first == second).all()
 
 
@@ -138,3 +135,34 @@ def test_fold_in_matches_a_refit_of_each_user_vector_against_the_frozen_movies()
     refits = [np.linalg.lstsq(stacked, np.r_[row, np.zeros(3)], rcond=None)[0] for row in interactions]
     assert np.allclose(lesson07.fold_in(movie_vectors, interactions, l2), refits)
     assert np.allclose(lesson07.fold_in(movie_vectors, scipy.sparse.csr_matrix(interactions), l2), refits)
+
+
+#: The most non-blank code lines lesson 07 may have before its exercises, its parameters cell included.
+LESSON_LINES = 250
+#: The most non-blank lines its import cell, the one after ``lesson.start``'s, may have.
+IMPORT_LINES = 6
+
+
+def lesson_cells_before_exercises(lesson: str) -> list:
+    cells = []
+    for cell in nbformat.read(NOTEBOOKS_DIR / f"{lesson}.ipynb", as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## Exercises"):
+            return cells
+        if cell.cell_type == "code":
+            cells.append(cell)
+    raise AssertionError(f"notebooks/{lesson}.ipynb has no '## Exercises' heading")
+
+
+def non_blank(cell) -> list[str]:
+    return [line for line in cell.source.splitlines() if line.strip()]
+
+
+def test_lesson_07_reads_like_the_lessons_before_it():
+    """Its models, losses, loops and plots on the page; the plumbing in cfcourse.lists (issue 25, item 5)."""
+    cells = lesson_cells_before_exercises("07_train_for_the_list")
+    assert sum(len(non_blank(cell)) for cell in cells) <= LESSON_LINES
+    assert "lesson.start(" in cells[1].source
+    assert len(non_blank(cells[2])) <= IMPORT_LINES, cells[2].source
+    code = "\n".join(cell.source for cell in cells)
+    for plumbing in ("generated", "EASE_MAX_MOVIES", "json", "difflib", "ParameterError", "set_seeds"):
+        assert plumbing not in code, f"lesson 07's page handles {plumbing!r} itself: that belongs in cfcourse.lists"
