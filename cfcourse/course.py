@@ -26,7 +26,7 @@ PROCESSED = "processed"  # the processed folder: ratings with their split, movie
 PLAN_TRAINING = "plan training"  # a rating model's training plan (``run.plan``)
 PLAN_NETWORK_TRAINING = "plan a network's training"  # the same, for a network (its own penalty scale)
 QUERY_MOVIE = "check the query movie"  # lesson 05's ``query_movie`` and ``user_id`` against the data
-SAMPLE_USERS = "sample users"  # lesson 07: a seeded sample of users where the data is large
+SAMPLE_USERS = "sample users"  # a seeded sample of users where the data is large (``Lesson.most_train_ratings``)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,9 @@ class Lesson:
     judged_as: str | None = None
     #: The set-up steps ``lesson.start`` takes for it after loading the data (:data:`PLAN_TRAINING`, ...).
     set_up: tuple[str, ...] = ()
+    #: With :data:`SAMPLE_USERS`: past this many train ratings it learns from a seeded sample of users whose train
+    #: ratings total this many (``None``: the course's limit, ``cfcourse.training_plan.LIST_TRAINING_RATINGS``).
+    most_train_ratings: int | None = None
     #: Whether the course's notebook reads the models of the run it is told (``run``) and never the course's in
     #: their place (lesson 05 inspects one model); a learner's own copy falls back like any lesson.
     models_of_its_run: bool = False
@@ -106,6 +109,9 @@ RANKING_PROTOCOL = dict(k=10, threshold=4.0, seed=42, max_users=2000)
 #: Lesson 07's own settings as published: its ranking models' sizes and training, EASE's catalogue and the
 #: learner's ratings (the protocol is lesson 06's, above). Other values make an experiment, as for lesson 06.
 LIST_TRAINING = dict(embedding_size=64, max_epochs=8, list_learning_rate=5e-3, ease_min_ratings=10, refit=False)
+
+#: Lesson 08's own settings as published: its next-movie model's size and training (the protocol is lesson 06's).
+SEQUENCE_TRAINING = dict(sequence_length=30, embedding_size=48, max_epochs=8, learning_rate=5e-3, min_ratings=20)
 
 _RATING_TRAINING = ("learning_rate", "epochs", "batch_size", "patience", "seed")
 
@@ -194,6 +200,16 @@ COURSE: tuple[Lesson, ...] = (
                {"list_learning_rate": 2e-3},
                {"list_learning_rate": 1e-2},
            )),
+    Lesson("08_next_movie", "What comes next: a history is a sequence",
+           ("dataset", "data_dir", "run", "k", "threshold", "seed", "max_users", "sequence_length", "embedding_size",
+            "max_epochs", "learning_rate", "min_ratings"),
+           rules={"sequence_length": ("a whole number > 0",
+                                      lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0)},
+           reads=("01_preprocessing",), reads_if_there=("07_train_for_the_list",), results="ranking_08.json",
+           settings=SEQUENCE_TRAINING, judged_as="06_evaluate_recommendations", set_up=(SAMPLE_USERS,),
+           # its softmax runs over every movie it predicts at every place of every history, and it trains two
+           # sequence models and two towers: a sample of users sooner than lesson 07 (ml-25m: about 1,600 users)
+           most_train_ratings=250_000, exercises="lesson08"),
 )
 
 #: Each lesson's record by name.

@@ -50,6 +50,9 @@ class LessonRun:
     plan: TrainingPlan | None = None
     #: Lesson 05: the movie it looks for neighbours of (on generated data, possibly not the one asked for).
     query_movie: str | None = None
+    #: Whether ``data`` is a seeded sample of the users (set-up step ``SAMPLE_USERS``, past the lesson's
+    #: ``most_train_ratings``): results of lessons that judged all of them then judged other users.
+    users_sampled: bool = False
     #: Whether it runs from a learner's own notebook rather than the committed lesson (see :mod:`cfcourse.runs`).
     own_copy: bool = False
 
@@ -170,9 +173,11 @@ def _check_query_movie(run: LessonRun) -> None:
 
 def _sample_users(run: LessonRun) -> None:
     data = run.data
-    run.data = sample_users(data, LIST_TRAINING_RATINGS, run.parameters["seed"])
-    if run.data is not data:
-        print(f"{len(data.train):,} train ratings are more than this lesson's {LIST_TRAINING_RATINGS:,}: it learns "
+    most = run.record.most_train_ratings or LIST_TRAINING_RATINGS
+    run.data = sample_users(data, most, run.parameters["seed"])
+    run.users_sampled = run.data is not data
+    if run.users_sampled:
+        print(f"{len(data.train):,} train ratings are more than this lesson's {most:,}: it learns "
               f"from a seeded sample of {run.data.n_users:,} users, with {len(run.data.train):,} train ratings")
 
 

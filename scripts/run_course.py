@@ -263,6 +263,39 @@ def format_ranking_table(ranking: dict) -> str:
     return "\n".join([title, format_table(headings, rows, widths=widths, align=align)])
 
 
+def format_results_table(lesson: str, record: dict) -> str:
+    """A lesson's results file that holds its own models' top-k lists (``models``: name -> NDCG, coverage, mean
+    popularity) as a plain-text table, then the rows it kept of earlier lessons judged on the same protocol
+    (``lesson_NN_ndcg``: name -> NDCG, NDCG alone)."""
+    k = record["k"]
+    fitted_on = f", fitted on {record['fitted_on']}" if record.get("fitted_on") else ""
+    title = (f"Top-{k} lists for {record['users_evaluated']:,} users of "
+             f"{dataset_and_edition(record['dataset'], record.get('edition'))}{fitted_on} "
+             f"(relevant: {describe_relevance(record['threshold'])}; {lesson})")
+    headings = ["model", f"NDCG@{k}", "coverage", "mean popularity"]
+    rows = [[name, f"{m['ndcg']:.4f}", f"{m['coverage']:.4f}", f"{m['mean_popularity']:.1f}"]
+            for name, m in record["models"].items()]
+    for key, earlier in record.items():
+        number = re.fullmatch(r"lesson_(\d+)_ndcg", key)
+        if number:
+            rows += [[f"{name} (lesson {number[1]})", f"{ndcg:.4f}", "-", "-"] for name, ndcg in earlier.items()]
+    return "\n".join([title, format_table(headings, rows, widths=[30, 8, 9, 16], align="lrrr")])
+
+
+def results_tables(paths: CoursePaths, ran: list[str]) -> list[str]:
+    """The tables of the lessons that ran, besides lessons 06's and 07's (the ranking table), whose results file
+    holds its own models' lists (``models``), in lesson order."""
+    tables = []
+    for name in ran:
+        results = BY_NAME[name].results
+        source = paths.metrics / results if results and name not in RANKING_LESSONS else None
+        if source is not None and source.is_file():
+            record = json.loads(source.read_text())
+            if isinstance(record.get("models"), dict):
+                tables.append(format_results_table(name, record))
+    return tables
+
+
 def same_protocol(ranking: dict, list_ranking: dict) -> bool:
     """Whether lesson 06's and lesson 07's results judged the same users on the same relevant movies."""
     protocol = ("dataset", "k", "threshold", "users_evaluated", "users_qualifying", "max_users")
@@ -424,6 +457,9 @@ def run_course(args, requested: dict, declared: dict[str, dict], lessons: list[s
     if ranking:
         print()
         print(format_ranking_table(ranking))
+    for table in results_tables(paths, ran):
+        print()
+        print(table)
     print()
     print(exercises_line(paths, declared, ran, first))
     return 0

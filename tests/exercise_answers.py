@@ -80,7 +80,7 @@ def lesson_contexts(data, models: dict, bpr) -> dict:
             "03": {"data": data, "model": models["bias"]}, "04": {"data": data, "model": models["neural_net"]},
             "05": {"data": data, "model": models["bias"]},
             "06": {"data": data, "recommended": recommended, "relevant": relevant},
-            "07": {"data": data, "model": bpr}}
+            "07": {"data": data, "model": bpr}, "08": {"data": data}}
 
 
 # -- lesson 01 ---------------------------------------------------------------------------------------------
@@ -316,6 +316,22 @@ def ease_by_hand(zero_diagonal=True, by_rows=False, sign=-1, with_l2=True):
     return weights_of
 
 
+def time_order(c, ascending=True, by="timestamp", kind="stable"):
+    ratings = c["data"].ratings
+    user = ratings.user_idx.value_counts().idxmax()
+    return ratings[ratings.user_idx == user].sort_values(by, ascending=ascending, kind=kind).movie_idx.to_numpy()
+
+
+def causal_mask(n, offset=0, transpose=False):
+    mask = np.tril(np.ones((n, n), dtype=bool), offset)
+    return mask.T if transpose else mask
+
+
+def next_movie_examples(c, lost_per_user=1, per_user=True):
+    train = c["data"].train
+    return len(train) - (lost_per_user * train.user_idx.nunique() if per_user else 1)
+
+
 def mistake(what, answer, hint):
     return LikelyMistake(what, answer, hint)
 
@@ -351,6 +367,11 @@ SOLUTIONS = {
     "07.ease_weights": lambda c: ease_by_hand(),
     "07.q.bpr_at_zero": lambda c: float(np.log(2)),
     "07.q.ease_identity": lambda c: "(b)",
+    "08.time_order": lambda c: time_order(c),
+    "08.causal_mask": lambda c: causal_mask,
+    "08.next_movie_examples": lambda c: next_movie_examples(c),
+    "08.q.window_examples": lambda c: 30,
+    "08.q.hides_future": lambda c: "(b)",
 }
 
 TEST_INSTEAD_OF_VALIDATION = "measured on the test ratings"
@@ -529,6 +550,26 @@ MISTAKES = {
     ],
     "07.q.ease_identity": [mistake("zeros", lambda c: "a", "rebuilds nothing"),
                            mistake("co-ratings", lambda c: "c", "co-ratings")],
+    "08.time_order": [
+        mistake("latest first", lambda c: time_order(c, ascending=False), "latest to the earliest"),
+        mistake("default sort", lambda c: time_order(c, kind="quicksort"), "same second"),
+        mistake("by movie", lambda c: time_order(c, by="movie_idx"), "sorted by movie index"),
+        mistake("one split", lambda c: time_order(c)[:3], "all splits"),
+    ],
+    "08.causal_mask": [
+        mistake("future", lambda c: lambda n: causal_mask(n, transpose=True), "later places"),
+        mistake("not itself", lambda c: lambda n: causal_mask(n, offset=-1), "look at itself"),
+        mistake("no mask", lambda c: lambda n: np.ones((n, n), dtype=bool), "no mask at all"),
+    ],
+    "08.next_movie_examples": [
+        mistake("every rating", lambda c: next_movie_examples(c, lost_per_user=0), "last movie has no next"),
+        mistake("one sequence", lambda c: next_movie_examples(c, per_user=False), "one sequence"),
+        mistake("two lost", lambda c: next_movie_examples(c, lost_per_user=2), "not two"),
+    ],
+    "08.q.window_examples": [mistake("every movie", lambda c: 31, "target only"),
+                             mistake("one guess", lambda c: 1, "at every place")],
+    "08.q.hides_future": [mistake("padding", lambda c: "a", "padding tokens"),
+                          mistake("positions", lambda c: "c", "where a movie is")],
 }
 
 #: Every modelled mistake as (exercise id, mistake), for parametrised tests.

@@ -2,7 +2,8 @@
 
 Whatever the edition, :func:`read_ratings` returns one row per rating with the
 columns ``user``, ``movie``, ``rating`` and ``timestamp`` (the IDs as GroupLens
-numbers them), and :func:`read_movies` returns ``movie`` and ``title``.
+numbers them), :func:`read_movies` returns ``movie`` and ``title``, and :func:`read_genres` returns
+``movie`` and ``genres`` (names joined by ``|``, empty where none is listed).
 
 Three formats exist:
 
@@ -64,6 +65,29 @@ def _read_dat_movies(path: Path) -> pd.DataFrame:
     )
 
 
+#: ml-100k's 19 genres, in the order of u.item's 0/1 columns (its u.genre file lists them so).
+GENRES_100K = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama",
+               "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
+#: What the csv files write for a movie with no genre.
+NO_GENRES = "(no genres listed)"
+
+
+def _read_100k_genres(path: Path) -> pd.DataFrame:
+    flags = pd.read_csv(path, sep="|", header=None, encoding="latin-1", quoting=csv.QUOTE_NONE,
+                        usecols=[0, *range(5, 5 + len(GENRES_100K))])
+    names = pd.Series(GENRES_100K)
+    genres = ["|".join(names[row.astype(bool)]) for row in flags.iloc[:, 1:].to_numpy()]
+    return pd.DataFrame({"movie": flags[0], "genres": genres})
+
+
+#: For each format, the function that reads the genres of its movies file.
+GENRE_READERS = {
+    "csv": lambda path: _read_csv_movies(path)[["movie", "genres"]],
+    "100k": _read_100k_genres,
+    "dat": lambda path: _read_dat_movies(path)[["movie", "genres"]],
+}
+
+
 #: For each format, the function that reads its ratings file and the one that reads its movies file.
 READERS = {
     "csv": (_read_csv_ratings, _read_csv_movies),
@@ -84,3 +108,11 @@ def read_movies(spec: DatasetSpec, raw_root: Path) -> pd.DataFrame:
     _, read = READERS[spec.format]
     frame = read(Path(raw_root) / spec.movies_file)
     return frame[MOVIE_COLUMNS].astype({"movie": "int32", "title": "str"})
+
+
+def read_genres(spec: DatasetSpec, raw_root: Path) -> pd.DataFrame:
+    """The genres of the movies of ``spec`` extracted under ``raw_root``: movie, genres (``"Action|Comedy"``;
+    an empty string where the file lists none)."""
+    frame = GENRE_READERS[spec.format](Path(raw_root) / spec.movies_file)
+    genres = frame["genres"].fillna("").astype("str").replace(NO_GENRES, "")
+    return pd.DataFrame({"movie": frame["movie"].astype("int32"), "genres": genres})

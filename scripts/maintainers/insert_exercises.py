@@ -66,7 +66,8 @@ def page(lesson: str) -> list[tuple[str, str]]:
         raise ValueError(f"{module.__name__}: EXERCISES must list the questionnaire's checked questions, in its order")
     cells = [("markdown", f"## Exercises\n\n{cell_text(module.INTRO)}"), ("code", cell_text(module.SETUP))]
     for number, exercise in enumerate(coding, start=1):
-        cells += [("markdown", f"**{number}. {exercise.title}.** {exercise.prompt}"), ("code", exercise.stub)]
+        title = exercise.title if exercise.title.endswith(("?", "!")) else f"{exercise.title}."
+        cells += [("markdown", f"**{number}. {title}** {exercise.prompt}"), ("code", exercise.stub)]
     cells += questionnaire(module.QUESTIONNAIRE, "### Questionnaire", "prompt", "stub", "code")
     solutions = []
     for number, exercise in enumerate(coding, start=1):

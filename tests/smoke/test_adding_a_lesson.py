@@ -24,13 +24,13 @@ import pytest
 from cfcourse.course import BY_NAME, COURSE, KERNEL_DISPLAY_NAME, KERNEL_NAME, PROCESSED, RAW, WRITTEN_BY
 from cfcourse.paths import REPOSITORY_ROOT
 
-NAME = "08_throwaway"
+NAME = "99_throwaway"
 #: Lesson 01's processed data is all it reads, so it runs right after lesson 01.
 AFTER = WRITTEN_BY[PROCESSED]
 
 RECORD = f'''    Lesson("{NAME}", "A throwaway lesson", ("dataset", "data_dir", "run", "decimals"),
            rules={{"decimals": ("a whole number from 1 to 6", lambda v: isinstance(v, int) and 1 <= v <= 6)}},
-           reads=("{AFTER}",), results="throwaway.json", exercises="lesson08"),
+           reads=("{AFTER}",), results="throwaway.json", exercises="lesson99"),
 '''
 
 EXERCISES = '''"""The throwaway lesson's exercise, its judge and its cells' texts together."""
@@ -50,15 +50,15 @@ def judge_train_mean(answer, context):
         raise NotYet("that is not the mean of the training ratings")
 
 
-TRAIN_MEAN = Exercise("08.train_mean", judge_train_mean, title="The mean", prompt="""
+TRAIN_MEAN = Exercise("99.train_mean", judge_train_mean, title="The mean", prompt="""
 What is the mean of the training ratings?
 """, stub="""
 train_mean = ...
-check("08.train_mean", train_mean, data=data)
+check("99.train_mean", train_mean, data=data)
 """, solution_text="""
 Average the training ratings.
 """, solution_code="""
-check("08.train_mean", data.train.rating.mean(), data=data, solution=True)
+check("99.train_mean", data.train.rating.mean(), data=data, solution=True)
 """)
 
 QUESTIONNAIRE = []
@@ -103,7 +103,7 @@ def add_the_lesson(copy: Path) -> None:
     text = course.read_text()
     assert text.count(anchor) == 1, f"cfcourse/course.py has no single record starting {anchor!r}"
     course.write_text(text.replace(anchor, RECORD + anchor))
-    (copy / "cfcourse" / "exercises" / "lesson08.py").write_text(EXERCISES)
+    (copy / "cfcourse" / "exercises" / "lesson99.py").write_text(EXERCISES)
     subprocess.run([sys.executable, "scripts/maintainers/insert_exercises.py", NAME], cwd=copy, check=True,
                    env={**os.environ, "PYTHONPATH": str(copy)}, capture_output=True)
 
@@ -170,7 +170,7 @@ def test_its_exercise_was_checked(ran):
     assert result.returncode == 0, result.stderr
     record = json.loads((metrics / "exercises.json").read_text())
     # its cells were written by insert_exercises.py from the module: the stub left as given, the solution checked
-    assert record[NAME] == {"08.train_mean": {"solution": "correct", "stub": "not_attempted"}}
+    assert record[NAME] == {"99.train_mean": {"solution": "correct", "stub": "not_attempted"}}
     summary = [line for line in result.stdout.splitlines() if line.startswith("Exercises:")]
     checked = len(record[NAME]) + len(record[AFTER])
     assert summary == [f"Exercises: {checked} solutions checked, all correct"]

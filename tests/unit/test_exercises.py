@@ -20,7 +20,7 @@ from exercise_answers import ALL_MISTAKES, MISTAKES, SOLUTIONS, lesson_contexts
 from exercise_testing import bias_model, bpr_model, dot_product_model, neural_net, synthetic_lesson_data
 
 LESSONS_WITH_EXERCISES = ["01_preprocessing", "02_dot_product", "03_bias", "04_neural_net", "05_inspect_embeddings",
-                          "06_evaluate_recommendations", "07_train_for_the_list"]
+                          "06_evaluate_recommendations", "07_train_for_the_list", "08_next_movie"]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ WRONG_TYPES = {
 IDS = list(EXERCISES)
 #: Questionnaire questions with one right answer whatever the data: their checks read no context.
 CONTEXT_FREE = {"01.q.tuning_split", "02.q.learning_rate", "04.q.dropout", "05.q.bias_units", "06.q.recall_example",
-                "07.q.bpr_at_zero", "07.q.ease_identity"}
+                "07.q.bpr_at_zero", "07.q.ease_identity", "08.causal_mask", "08.q.window_examples", "08.q.hides_future"}
 
 
 def context_of(contexts, exercise_id):
@@ -87,7 +87,7 @@ def test_the_answer_as_given_is_not_attempted(contexts, exercise_id, answer, cap
 #: absent from train, no user with more than 10 relevant movies, and near-identical lists from its tiny models.
 #: tests/nbval/test_exercises_on_course_data.py tries them on ml-latest-small, where each is wrong.
 SAME_ON_GENERATED_DATA = {("01.movie_mean_rmse", "unseen movies dropped"), ("06.recall_at_k", "capped"),
-                          ("06.hit_rate", "dot-product lists")}
+                          ("06.hit_rate", "dot-product lists"), ("08.time_order", "default sort")}
 
 
 @pytest.mark.parametrize("exercise_id, mistake",

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from cfcourse.course import BY_NAME
 from cfcourse.data.editions import EditionRecord, write_record
 from cfcourse.metrics import format_models_table
 from cfcourse.paths import course_paths
@@ -109,3 +110,38 @@ def test_lesson_00s_copy_moves_to_the_edition_it_fetched_and_leaves_the_publishe
     assert target.read_text() == "the accepted edition's"
     assert sorted(p.name for p in published.iterdir()) == ["00_download.ipynb"]
     assert (published / "00_download.ipynb").read_text() == "the published edition's"
+
+
+def test_a_results_table_holds_the_lessons_models_then_the_earlier_lessons_rows_it_kept():
+    row = {"precision": 0.1, "recall": 0.2, "ndcg": 0.0715, "coverage": 0.0841, "mean_popularity": 81.19}
+    record = {"dataset": "ml-latest-small", "edition": "published", "k": 10, "threshold": 4.0, "users_evaluated": 559,
+              "fitted_on": "each user's earliest 80% of ratings",
+              "models": {"most_popular": {**row, "ndcg": 0.0464}, "next_movie": row},
+              "lesson_07_ndcg": {"two_tower": 0.0546}}
+    lines = run_course.format_results_table("08_a_lesson", record).splitlines()
+    assert "559 users" in lines[0] and "earliest 80% of ratings" in lines[0] and "08_a_lesson" in lines[0]
+    body = [line.split() for line in lines if line.split() and line.split()[0] in ("most_popular", "next_movie", "two_tower")]
+    assert body == [["most_popular", "0.0464", "0.0841", "81.2"], ["next_movie", "0.0715", "0.0841", "81.2"],
+                    ["two_tower", "(lesson", "07)", "0.0546", "-", "-"]]
+
+
+def test_a_results_table_without_earlier_rows_has_its_own_rows_alone():
+    row = {"ndcg": 0.05, "coverage": 0.01, "mean_popularity": 10.0}
+    record = {"dataset": "synthetic", "k": 10, "threshold": 4.0, "users_evaluated": 5, "models": {"next_movie": row}}
+    table = run_course.format_results_table("08_a_lesson", record)
+    assert "(lesson" not in table and "next_movie" in table
+
+
+def test_results_tables_come_from_the_lessons_that_ran_and_whose_results_hold_models(tmp_path):
+    paths = course_paths("synthetic", tmp_path)
+    paths.metrics.mkdir(parents=True)
+    own = [name for name, lesson in BY_NAME.items() if lesson.results and name not in run_course.RANKING_LESSONS]
+    assert own, "no lesson writes a results file of its own"
+    row = {"ndcg": 0.05, "coverage": 0.01, "mean_popularity": 10.0}
+    record = {"dataset": "synthetic", "k": 10, "threshold": 4.0, "users_evaluated": 5, "models": {"a_model": row}}
+    (paths.metrics / BY_NAME[own[0]].results).write_text(json.dumps(record))
+    assert run_course.results_tables(paths, []) == []
+    [table] = run_course.results_tables(paths, [own[0]])
+    assert own[0] in table.splitlines()[0] and "a_model" in table
+    (paths.metrics / BY_NAME[own[0]].results).write_text(json.dumps({"no": "models"}))
+    assert run_course.results_tables(paths, [own[0]]) == []

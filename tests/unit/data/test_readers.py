@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cfcourse.data.datasets import DATASETS
-from cfcourse.data.readers import read_movies, read_ratings
+from cfcourse.data.readers import read_genres, read_movies, read_ratings
 from course_testing import MIRROR_FOLDER
 
 
@@ -60,15 +60,17 @@ def test_csv_format(tmp_path):
         }
     )
     pd.testing.assert_frame_equal(read_movies(spec, tmp_path), expected_movies)
+    assert read_genres(spec, tmp_path).genres.tolist() == ["Adventure|Animation", "Drama", "Musical"]
 
 
 def test_100k_format(tmp_path):
     """u.data tab-separated without a header; u.item '|'-separated latin-1 with 24 unquoted columns."""
     write(tmp_path / "ml-100k/u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n", "utf-8")
     genres = "|".join("0" * 19)
+    comedy_and_western = "|".join("1" if i in (5, 18) else "0" for i in range(19))
     write(
         tmp_path / "ml-100k/u.item",
-        f"242|Kolya (1996)|24-Jan-1997||http://us.imdb.com/M/title-exact?Kolya%20(1996)|{genres}\n"
+        f"242|Kolya (1996)|24-Jan-1997||http://us.imdb.com/M/title-exact?Kolya%20(1996)|{comedy_and_western}\n"
         f"302|Misérables, Les (1995)|01-Jan-1995||http://us.imdb.com/Title?Mis%E9rables|{genres}\n"
         f'377|"Quoted" Title (1994)|01-Jan-1994|||{genres}\n',
         "latin-1",
@@ -79,6 +81,8 @@ def test_100k_format(tmp_path):
     pd.testing.assert_frame_equal(read_ratings(spec, tmp_path), expected_ratings)
     expected_movies = movies_frame({242: "Kolya (1996)", 302: "Misérables, Les (1995)", 377: '"Quoted" Title (1994)'})
     pd.testing.assert_frame_equal(read_movies(spec, tmp_path), expected_movies)
+    genres = read_genres(spec, tmp_path)
+    assert genres.movie.tolist() == [242, 302, 377] and genres.genres.tolist() == ["Comedy|Western", "", ""]
 
 
 def test_dat_format(tmp_path):
@@ -106,6 +110,7 @@ def test_dat_format(tmp_path):
         }
     )
     pd.testing.assert_frame_equal(read_movies(ML_1M, tmp_path), expected_movies)
+    assert read_genres(ML_1M, tmp_path).genres.tolist()[:2] == ["Animation|Children's|Comedy", "Sci-Fi|War"]
 
 
 @pytest.mark.parametrize(
@@ -128,6 +133,8 @@ def test_real_archive(tmp_path, dataset, n_ratings, n_users, n_rated_movies, n_t
     assert ratings["user"].nunique() == n_users
     assert ratings["movie"].nunique() == n_rated_movies
     assert len(movies) == movies["movie"].nunique() == n_titles
+    genres = read_genres(spec, tmp_path)
+    assert genres.movie.tolist() == movies.movie.tolist() and (genres.genres != "").mean() > 0.99
     assert movies["title"].notna().all()
     assert set(ratings["movie"]) <= set(movies["movie"])
     assert ratings["rating"].between(0.5, 5.0).all()
