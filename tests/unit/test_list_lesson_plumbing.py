@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -53,6 +54,19 @@ def test_a_large_dataset_trains_for_the_list_on_a_sample_of_its_users(tmp_path, 
 
     assert 0 < len(sampled.train) <= len(whole.train) // 4 and sampled.n_users < whole.n_users
     assert f"seeded sample of {sampled.n_users:,} users" in capsys.readouterr().out
+
+
+def test_a_lessons_record_may_name_its_own_limit_and_the_run_says_it_sampled(tmp_path, monkeypatch, capsys):
+    run_lesson_01_steps(tmp_path)
+    whole = lesson.start(LIST_LESSON, list_parameters(tmp_path))
+    assert not whole.users_sampled
+    limit = len(whole.data.train) // 3
+    monkeypatch.setitem(lesson.BY_NAME, LIST_LESSON, replace(lesson.BY_NAME[LIST_LESSON], most_train_ratings=limit))
+
+    sampled = lesson.start(LIST_LESSON, list_parameters(tmp_path))
+
+    assert sampled.users_sampled and 0 < len(sampled.data.train) <= limit < len(whole.data.train)
+    assert f"more than this lesson's {limit:,}" in capsys.readouterr().out
 
 
 def test_a_wrong_setting_stops_with_its_rule(tmp_path):
