@@ -13,7 +13,7 @@ import pytest
 from cfcourse.data.datasets import get_dataset
 from cfcourse.lesson import LessonRun
 from cfcourse.metrics import write_model_metrics
-from cfcourse.paths import course_paths
+from cfcourse.paths import course_paths, shown_path
 
 RANKING, LIST_RANKING = "06_evaluate_recommendations", "07_train_for_the_list"
 RECORD = {"dataset": "synthetic", "k": 10, "models": {"bias": {"ndcg": 0.123456789}}}
@@ -28,7 +28,7 @@ def test_a_lesson_saves_its_record_to_its_own_file_in_its_run(tmp_path, capsys, 
     lesson_run(tmp_path, lesson, "k-5").save_results(RECORD)
     target = tmp_path / "experiments" / "synthetic" / "k-5" / "metrics" / file_name
     assert target.read_text() == json.dumps(RECORD, indent=2) + "\n"  # the format the lessons wrote by hand
-    assert capsys.readouterr().out == f"saved {target}\n"
+    assert capsys.readouterr().out == f"saved {shown_path(target)}\n"  # relative where the clone is beside it
     assert [path.name for path in target.parent.iterdir()] == [file_name]
 
 

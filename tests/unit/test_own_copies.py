@@ -16,7 +16,7 @@ from cfcourse import headless, lesson
 from cfcourse.course import MODELS, NOTEBOOKS_DIR
 from cfcourse.data.datasets import get_dataset
 from cfcourse.metrics import write_model_metrics
-from cfcourse.paths import REPOSITORY_ROOT, course_paths
+from cfcourse.paths import REPOSITORY_ROOT, course_paths, shown_path
 from cfcourse.prerequisites import MissingPrerequisiteError
 from cfcourse.runs import MINE, MINE_DIR, SESSION_VARIABLE, own_copy_run
 
@@ -80,8 +80,9 @@ def test_a_copy_from_mine_saves_into_the_run_mine_and_says_so_once(tmp_path, mon
     run = lesson.start("00_download", values)
     assert run.own_copy and run.name == MINE
     printed = capsys.readouterr().out.splitlines()
-    assert printed == [f"Your own copy of lesson 00 downloads into {tmp_path / 'raw' / 'synthetic'}/, which every run "
-                       "reads, the course's own included."]
+    raw = shown_path(tmp_path / "raw" / "synthetic")  # relative where the clone lies beside the temporary folder
+    assert printed == [f"Your own copy of lesson 00 downloads into {raw}/, which every run reads, "
+                       "the course's own included."]
 
 
 @pytest.mark.parametrize("run_parameter, run", [(None, MINE), ("second-try", "second-try")])
