@@ -119,11 +119,15 @@ def sh_commands(section: str) -> list[str]:
 
 README = REPOSITORY_ROOT / "README.md"
 #: The README's words for the printed lines that have no fixed text of their own.
-COMMAND_WORDS, LESSON_WORDS, TABLE_WORDS = "the command it runs", "one line per lesson", "the two tables above"
+COMMAND_WORDS, LESSON_WORDS, TABLE_WORDS = "the command it runs", "one line per lesson", "the three tables above"
+#: How many tables the README's words name: each has one dashed rule under its heading.
+TABLES_DESCRIBED = 3
 #: What the command line make echoes starts with.
 RUNNER_COMMAND = ".venv/bin/python scripts/run_course.py "
-#: The first word of each row of the two tables: the models and the baselines.
+#: The first word of each row of the RMSE and ranking tables: the models and the baselines.
 TABLE_ROWS = ("random", "most_popular", *MODELS, *LIST_MODELS)
+#: A row of a lesson's own results table: a model's name (an earlier lesson's marked so), then figures or "-".
+RESULTS_ROW = re.compile(r"[a-z0-9_]+(?: \(lesson \d+\))?(?: +(?:\d+\.\d+|-))+")
 
 
 def output_description() -> str:
@@ -156,7 +160,7 @@ def described_pieces(description: str) -> list[tuple[str, re.Pattern | None]]:
 
 def is_table_line(line: str) -> bool:
     return (line.startswith(("model ", "Top-10 lists for ")) or set(line) == {"-"}
-            or line.split(" ", 1)[0] in TABLE_ROWS)
+            or line.split(" ", 1)[0] in TABLE_ROWS or bool(RESULTS_ROW.fullmatch(line)))
 
 
 def read_as_described(lines: list[str], pieces: list[tuple[str, re.Pattern | None]]) -> list[str]:
@@ -182,6 +186,6 @@ def read_as_described(lines: list[str], pieces: list[tuple[str, re.Pattern | Non
             table = []
             while lines and not (following is not None and following.fullmatch(lines[0])):
                 table.append(lines.pop(0))
-            if sum(set(line) == {"-"} for line in table) != 2 or not all(map(is_table_line, table)):
+            if sum(set(line) == {"-"} for line in table) != TABLES_DESCRIBED or not all(map(is_table_line, table)):
                 return table + lines
     return lines

@@ -104,9 +104,12 @@ def test_the_comparison_with_the_readme_can_fail():
                  *(f"{lesson:<28}    1.0 s" for lesson in LESSONS), "All 8 lessons ran in 8.0 s on ml-latest-small, on jax.",
                  "model  dataset  test RMSE", "------", "bias  ml-latest-small  0.8381",
                  "Top-10 lists for 559 users of ml-latest-small", "model  NDCG@10", "------", "ease  0.2374",
-                 "Exercises: 30 solutions checked, all correct"]
+                 "Top-10 lists for 559 users of ml-latest-small, fitted on each user's earliest 80% of ratings",
+                 "model  NDCG@10  coverage", "------", "next_movie  0.0715  0.0844", "ease (lesson 07)  0.0609  -",
+                 "Exercises: 35 solutions checked, all correct"]
     pieces = described_pieces(run_all_description())
     assert read_as_described(described, pieces) == []
     assert read_as_described(described[:4] + described[5:], pieces) != []
     assert read_as_described(described[:3] + ["WARNING: something"] + described[3:], pieces) != []
     assert read_as_described(described + ["ERROR | KeyboardInterrupt caught in kernel"], pieces) != []
+    assert read_as_described(described[:-5] + described[-1:], pieces) != [], "a table missing is not described"
