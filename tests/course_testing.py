@@ -119,9 +119,11 @@ def sh_commands(section: str) -> list[str]:
 
 README = REPOSITORY_ROOT / "README.md"
 #: The README's words for the printed lines that have no fixed text of their own.
-COMMAND_WORDS, LESSON_WORDS, TABLE_WORDS = "the command it runs", "one line per lesson", "the three tables above"
-#: How many tables the README's words name: each has one dashed rule under its heading.
-TABLES_DESCRIBED = 3
+COMMAND_WORDS, LESSON_WORDS = "the command it runs", "one line per lesson"
+#: The README's words for the tables, with how many: each table has one dashed rule under its heading.
+TABLE_WORDS = re.compile(r"the (\w+) tables above")
+#: Numbers as the README writes them in words.
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 #: What the command line make echoes starts with.
 RUNNER_COMMAND = ".venv/bin/python scripts/run_course.py "
 #: The first word of each row of the RMSE and ranking tables: the models and the baselines.
@@ -148,11 +150,18 @@ def span_pattern(span: str) -> re.Pattern:
                               for part in re.split(r"(…|<\w+>)", span)))
 
 
-def described_pieces(description: str) -> list[tuple[str, re.Pattern | None]]:
-    """What ``description`` names, in its order: ``("command" | "lessons" | "tables", None)`` for its words,
-    ``("line", pattern)`` for each code span with ``…`` or ``<name>`` in it."""
+def number_in_words(word: str) -> int:
+    assert word in NUMBER_WORDS, f"the README writes {word!r} where a number in words belongs"
+    return NUMBER_WORDS.index(word)
+
+
+def described_pieces(description: str) -> list[tuple[str, re.Pattern | int | None]]:
+    """What ``description`` names, in its order: ``("command" | "lessons", None)`` for its words,
+    ``("tables", how many)`` for its tables, ``("line", pattern)`` for each code span with ``…`` or ``<name>``."""
     found = [(description.index(words), kind, None) for kind, words in
-             [("command", COMMAND_WORDS), ("lessons", LESSON_WORDS), ("tables", TABLE_WORDS)] if words in description]
+             [("command", COMMAND_WORDS), ("lessons", LESSON_WORDS)] if words in description]
+    found += [(match.start(), "tables", number_in_words(match.group(1)))
+              for match in TABLE_WORDS.finditer(description)]
     found += [(match.start(), "line", span_pattern(match.group(1)))
               for match in re.finditer(r"`([^`]*(?:…|<\w+>)[^`]*)`", description)]
     return [(kind, pattern) for _, kind, pattern in sorted(found, key=lambda piece: piece[0])]
@@ -163,18 +172,18 @@ def is_table_line(line: str) -> bool:
             or line.split(" ", 1)[0] in TABLE_ROWS or bool(RESULTS_ROW.fullmatch(line)))
 
 
-def read_as_described(lines: list[str], pieces: list[tuple[str, re.Pattern | None]]) -> list[str]:
+def read_as_described(lines: list[str], pieces: list[tuple[str, re.Pattern | int | None]]) -> list[str]:
     """Read the printed (non-blank) ``lines`` piece by piece; return the lines from the first that does not fit,
     or those left over (empty when the description fits every line)."""
     lines = list(lines)
-    for index, (kind, pattern) in enumerate(pieces):
+    for index, (kind, detail) in enumerate(pieces):
         if kind == "command":
             if not lines or not lines[0].startswith(RUNNER_COMMAND):
                 return lines or [f"(no line for {COMMAND_WORDS!r})"]
             lines.pop(0)
         elif kind == "line":
-            if not lines or not pattern.fullmatch(lines[0]):
-                return lines or [f"(no line like {pattern.pattern!r})"]
+            if not lines or not detail.fullmatch(lines[0]):
+                return lines or [f"(no line like {detail.pattern!r})"]
             lines.pop(0)
         elif kind == "lessons":
             for lesson in LESSONS:
@@ -182,10 +191,10 @@ def read_as_described(lines: list[str], pieces: list[tuple[str, re.Pattern | Non
                     return lines or [f"(no line for lesson {lesson})"]
                 lines.pop(0)
         else:
-            following = pieces[index + 1][1] if index + 1 < len(pieces) else None
+            following = pieces[index + 1][1] if index + 1 < len(pieces) and pieces[index + 1][0] == "line" else None
             table = []
             while lines and not (following is not None and following.fullmatch(lines[0])):
                 table.append(lines.pop(0))
-            if sum(set(line) == {"-"} for line in table) != TABLES_DESCRIBED or not all(map(is_table_line, table)):
+            if sum(set(line) == {"-"} for line in table) != detail or not all(map(is_table_line, table)):
                 return table + lines
     return lines
