@@ -106,7 +106,7 @@ $(BENCHMARK_STAMP): requirements-benchmark.lock $(SETUP_STAMP)
 compare-backends: setup ## Maintainers: a fresh clone set up with PYTHON runs the course on TensorFlow and on JAX; writes that Python's table in docs/backends.md
 	$(PY) scripts/maintainers/compare_backends.py $(if $(PYTHON),--python "$(PYTHON)") --dataset $(DATASET)
 
-scale-benchmark: setup ## Run the course on generated data at 100k, 1M and 25M ratings; time and memory per lesson in data/metrics/scale.md (about 20 min)
+scale-benchmark: setup ## Run the course on generated data at 100k, 1M and 25M ratings; time and memory per lesson in data/metrics/scale.md (about an hour on 2 cores)
 	$(PY) scripts/maintainers/scale_benchmark.py
 
 clean: ## Delete downloaded data, processed data, models, metrics, experiments and executed copies (never the notebooks)
