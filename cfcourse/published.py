@@ -162,5 +162,5 @@ def check_claim(claim: str, holds: bool, evidence: str, dataset: str | None = No
         return
     if strict_checks() and dataset in (None, DESCRIBED_DATASET):
         raise ClaimNotBorneOut(f"the lesson says {claim}, but this run gives {evidence}")
-    print(f"Note: the text says {claim}, but not in this run ({evidence}): your data or parameters differ "
-          "from the course's.")
+    print(f"Note: the text says {claim}, but not in this run ({evidence}): your data, parameters or package "
+          "versions differ from the published run's.")
