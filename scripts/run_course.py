@@ -75,6 +75,8 @@ from cfcourse.runs import experiment_name  # noqa: E402
 COMMITTED_DATASET = "ml-latest-small"
 #: The lessons whose results are rows of the closing table of top-10 lists (lessons 06 and 07).
 RANKING_LESSONS = [name for name, lesson in BY_NAME.items() if lesson.results in (RANKING_FILE, LIST_RANKING_FILE)]
+#: The lessons whose results file, when it holds its own models' lists, is a table of its own (lesson 08).
+OWN_TABLE_LESSONS = [name for name, lesson in BY_NAME.items() if lesson.results and name not in RANKING_LESSONS]
 #: The lessons that make the processed folder: they never run over a folder lesson 01 did not make.
 DATA_LESSONS = tuple(name for name, lesson in BY_NAME.items() if lesson.writes in (RAW, PROCESSED))
 
@@ -286,10 +288,9 @@ def results_tables(paths: CoursePaths, ran: list[str]) -> list[str]:
     """The tables of the lessons that ran, besides lessons 06's and 07's (the ranking table), whose results file
     holds its own models' lists (``models``), in lesson order."""
     tables = []
-    for name in ran:
-        results = BY_NAME[name].results
-        source = paths.metrics / results if results and name not in RANKING_LESSONS else None
-        if source is not None and source.is_file():
+    for name in (name for name in ran if name in OWN_TABLE_LESSONS):
+        source = paths.metrics / BY_NAME[name].results
+        if source.is_file():
             record = json.loads(source.read_text())
             if isinstance(record.get("models"), dict):
                 tables.append(format_results_table(name, record))

@@ -6,17 +6,16 @@ The README's experiment commands are run, as written, by tests/smoke/test_readme
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
 
 import pytest
 
-from cfcourse.course import BY_NAME, LESSONS
+from cfcourse.course import LESSONS
 from cfcourse.exercises.registry import EXERCISES
 from cfcourse.paths import REPOSITORY_ROOT
-from course_testing import TABLE_WORDS, load_script, number_in_words, outside_make
+from course_testing import TABLE_WORDS, load_script, number_in_words, outside_make, printed_text
 
 README = REPOSITORY_ROOT / "README.md"
 DOCS = REPOSITORY_ROOT / "docs"
@@ -110,8 +109,7 @@ def test_the_readme_counts_the_lessons_tables_and_solutions_the_course_has():
     """The numbers the README writes out are the course's: the lessons `make run-all` runs, the tables it
     prints (the RMSE table, the ranking table, and one per other lesson with a results file), the solutions it checks."""
     text = " ".join(readme_text().split())
-    run_course = load_script("run_course")
-    tables = 2 + sum(1 for name in LESSONS if BY_NAME[name].results and name not in run_course.RANKING_LESSONS)
+    tables = 2 + len(load_script("run_course").OWN_TABLE_LESSONS)
     lessons = re.search(r"run all (\w+) lessons", text)
     solutions = re.search(r"`Exercises: (\d+) solutions …`", text)
     assert lessons and number_in_words(lessons.group(1)) == len(LESSONS), "the README's lesson count"
@@ -119,16 +117,10 @@ def test_the_readme_counts_the_lessons_tables_and_solutions_the_course_has():
     assert solutions and int(solutions.group(1)) == len(EXERCISES), "the README's count of worked solutions"
 
 
-def committed_outputs(notebook: str) -> str:
-    cells = json.loads((REPOSITORY_ROOT / "notebooks" / notebook).read_text())["cells"]
-    return "\n".join("".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
-                     for cell in cells for output in cell.get("outputs", []))
-
-
 def test_the_readmes_lesson_08_figures_are_the_committed_runs():
     """The README's sentence on lesson 08's table quotes the committed notebook's table, row by row."""
     sentence = re.search(r"the self-attention model .*? scores NDCG@10 (\d\.\d{4}), most popular (\d\.\d{4}), "
                          r"and the same model with each history shuffled (\d\.\d{4})", " ".join(readme_text().split()))
     assert sentence, "the README no longer summarises lesson 08's table as this test reads it"
-    table = dict(re.findall(r"^(\w+) +(\d\.\d{4})$", committed_outputs("08_next_movie.ipynb"), re.M))
+    table = dict(re.findall(r"^(\w+) +(\d\.\d{4})$", printed_text(REPOSITORY_ROOT / "notebooks" / "08_next_movie.ipynb"), re.M))
     assert [table["next_movie"], table["most_popular"], table["next_movie_shuffled"]] == list(sentence.groups())
